@@ -1,0 +1,113 @@
+"""Rekindle: a practice tool for couples therapists."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from app import clock
+from app.config import (
+    CONFIGS,
+    MODES,
+    ConfigError,
+    check_production,
+    development_secret_key,
+    from_environment,
+    sqlite_url,
+)
+from app.extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application; `overrides` (tests) win over the environment."""
+    overrides = dict(overrides or {})
+    mode = overrides.pop("REKINDLE_ENV", None) or os.environ.get("REKINDLE_ENV", "production")
+    if mode not in MODES:
+        raise ConfigError(f"REKINDLE_ENV must be one of {', '.join(MODES)}, not {mode!r}")
+
+    app = Flask(
+        __name__,
+        instance_path=overrides.pop("INSTANCE_PATH", None)
+        or os.environ.get("REKINDLE_INSTANCE_PATH")
+        or os.path.join(PROJECT_ROOT, "instance"),
+        instance_relative_config=True,
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        static_folder=os.path.join(PROJECT_ROOT, "static"),
+    )
+    app.config["REKINDLE_ENV"] = mode
+    app.config.from_object(CONFIGS[mode])
+    if mode != "testing":
+        app.config.update(from_environment(mode, os.environ))
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
+
+    if mode == "development" and not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
+    if mode == "production":
+        check_production(app.config)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", sqlite_url(app.instance_path))
+    _configure_engine(app)
+    _configure_logging(app)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.extensions[clock.EXTENSION_KEY] = (
+        clock.FrozenClock() if app.testing else clock.SystemClock()
+    )
+
+    from app import auth, client, errors, health, security, templating, therapist
+    from app.guides import routes as guide_routes
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(therapist.bp)
+    app.register_blueprint(client.bp)
+    app.register_blueprint(guide_routes.bp)
+    app.register_blueprint(health.bp)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _configure_engine(app: Flask) -> None:
+    uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    if uri.startswith("sqlite"):
+        # Wait for a lock rather than failing with "database is locked".
+        options.setdefault("connect_args", {"timeout": 15})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL and a busy timeout let two workers share the file; foreign keys are enforced."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _configure_logging(app: Flask) -> None:
+    if not app.logger.handlers or app.config["REKINDLE_ENV"] == "development":
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    app.logger.setLevel(logging.INFO)

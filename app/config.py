@@ -1,0 +1,138 @@
+"""Settings read from the environment, one class per mode, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+MODES = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class BaseConfig:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "rekindle_session"
+    SESSION_COOKIE_SECURE = False
+    # A CSRF token lives as long as the session, so a long reflection is never refused for age.
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    HSTS = False
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Rekindle <no-reply@localhost>"
+    MAIL_TO_LOG = False
+    # argon2id parameters (RFC 9106 "second recommended" profile, trimmed for web latency).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 64 * 1024
+    ARGON2_PARALLELISM = 2
+    DEFAULT_TIMEZONE = "UTC"
+
+
+class DevelopmentConfig(BaseConfig):
+    DEBUG = False  # the Werkzeug debugger is a remote shell; `make run` never enables it
+    MAIL_TO_LOG = True
+
+
+class ProductionConfig(BaseConfig):
+    SESSION_COOKIE_SECURE = True
+    HSTS = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+class TestingConfig(BaseConfig):
+    TESTING = True
+    SECRET_KEY = "testing-only-secret-key-not-for-use-anywhere-else"  # noqa: S105
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1
+    MAIL_TO_LOG = True
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def sqlite_url(instance_path: str) -> str:
+    """The embedded default: a SQLite file in the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "rekindle.db")
+
+
+def development_secret_key(instance_path: str) -> str:
+    """Read the development key from instance/, creating it once with owner-only permissions."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def from_environment(mode: str, environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """Settings that the environment may set, whatever the mode."""
+    values: dict[str, Any] = {}
+    if environ.get("SECRET_KEY"):
+        values["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("DATABASE_URL"):
+        values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+    if environ.get("MAIL_SERVER"):
+        values["MAIL_SERVER"] = environ["MAIL_SERVER"]
+        values["MAIL_TO_LOG"] = False
+    if environ.get("MAIL_PORT"):
+        values["MAIL_PORT"] = int(environ["MAIL_PORT"])
+    for key in ("MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "DEFAULT_TIMEZONE"):
+        if environ.get(key):
+            values[key] = environ[key]
+    if "MAIL_USE_TLS" in environ:
+        values["MAIL_USE_TLS"] = _bool(environ["MAIL_USE_TLS"])
+    return values
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def check_production(config: dict[str, Any]) -> None:
+    """Refuse to start production without a real secret key and a mail server."""
+    problems = []
+    key = config.get("SECRET_KEY") or ""
+    if len(key) < 32:
+        problems.append(
+            "SECRET_KEY must be set to a random value of at least 32 characters "
+            "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    if not config.get("MAIL_SERVER"):
+        problems.append("MAIL_SERVER must name the SMTP server that sends invitations")
+    if problems:
+        raise ConfigError(
+            "Rekindle refuses to start in production mode:\n  - "
+            + "\n  - ".join(problems)
+            + "\nSet REKINDLE_ENV=development to run locally instead."
+        )

@@ -1,0 +1,70 @@
+"""Error pages in the app's own style; nothing ever shows a traceback."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back and try again."),
+    403: ("Not allowed", "You don't have access to this page."),
+    404: (
+        "Page not found",
+        "There is nothing here, or it is not available to you. Check the address, "
+        "or go back to your home page.",
+    ),
+    405: ("Not allowed", "That action is not available here."),
+    413: ("Too large", "What you sent is larger than Rekindle accepts. Please shorten it."),
+    429: ("Too many attempts", "Please wait a few minutes before trying again."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/healthz", "/readyz", "/api/"))
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        return (
+            render_template(
+                "errors/error.html",
+                code=400,
+                title="This form has expired",
+                message="For your safety, please go back, reload the page and send it again.",
+            ),
+            400,
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        code = error.code or 500
+        if code >= 500:
+            return _server_error(error)
+        title, message = MESSAGES.get(code, (error.name, "Please go back and try again."))
+        if _wants_json():
+            return jsonify(error=title), code
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(Exception)
+    def _server_error(error: Exception):
+        error_id = secrets.token_hex(6)
+        app.logger.error(
+            "error %s on %s %s", error_id, request.method, request.path, exc_info=error
+        )
+        if _wants_json():
+            return jsonify(error="internal error", error_id=error_id), 500
+        return (
+            render_template(
+                "errors/error.html",
+                code=500,
+                title="Something went wrong on our side",
+                message="Nothing you wrote was shared. Please try again in a moment; if it "
+                "keeps happening, give this reference to your practice.",
+                error_id=error_id,
+            ),
+            500,
+        )

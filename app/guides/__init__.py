@@ -1,0 +1,1 @@
+"""The guide library: data files in data/, public pages in routes.py."""

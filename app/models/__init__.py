@@ -1,0 +1,29 @@
+"""Every model, imported here so metadata (and Alembic) sees all tables."""
+
+from app.models.accounts import Practice, User, UserRole
+from app.models.audit import AuditEvent
+from app.models.couples import Couple, Partner
+from app.models.guides import Exercise, ExerciseVersion, Guide, Step
+from app.models.homework import Assignment, Draft, Entry, EntryRevision
+from app.models.reports import Report
+from app.models.sessions import MeasureResponse, TherapySession
+
+__all__ = [
+    "Assignment",
+    "AuditEvent",
+    "Couple",
+    "Draft",
+    "Entry",
+    "EntryRevision",
+    "Exercise",
+    "ExerciseVersion",
+    "Guide",
+    "MeasureResponse",
+    "Partner",
+    "Practice",
+    "Report",
+    "Step",
+    "TherapySession",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,55 @@
+"""Couples: the case, its two partners and its confidentiality policy."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.accounts import User
+from app.models.base import Base, TimestampMixin, one_of
+
+POLICIES = ("open", "limited")
+COUPLE_STATUSES = ("active", "paused", "closed")
+
+
+class Couple(TimestampMixin, Base):
+    """A case: two partners, one assigned therapist, a timezone and a policy."""
+
+    __tablename__ = "couples"
+    __table_args__ = (
+        sa.CheckConstraint(one_of("confidentiality_policy", POLICIES), name="policy_valid"),
+        sa.CheckConstraint(one_of("status", COUPLE_STATUSES), name="status_valid"),
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practices.id"), index=True)
+    therapist_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    confidentiality_policy: Mapped[str] = mapped_column(sa.String(10), default="limited")
+    status: Mapped[str] = mapped_column(sa.String(10), default="active")
+
+    therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
+    partners: Mapped[list[Partner]] = relationship(
+        back_populates="couple", order_by="Partner.position", lazy="selectin"
+    )
+
+
+class Partner(TimestampMixin, Base):
+    """Membership of a client user in a couple: position 1 or 2, at most two per couple."""
+
+    __tablename__ = "partners"
+    __table_args__ = (
+        sa.CheckConstraint("position IN (1, 2)", name="position_one_or_two"),
+        sa.UniqueConstraint("couple_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(sa.ForeignKey("couples.id"), index=True)
+    # A client belongs to exactly one couple.
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), unique=True)
+    position: Mapped[int] = mapped_column(sa.SmallInteger)
+
+    couple: Mapped[Couple] = relationship(back_populates="partners")
+    user: Mapped[User] = relationship(lazy="joined")

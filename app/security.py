@@ -1,0 +1,30 @@
+"""Response headers every page carries."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+# Pages open to anyone and holding no personal data may be cached.
+CACHEABLE_ENDPOINTS = {"static", "guides.index", "guides.guide", "health.healthz"}
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("HSTS"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint not in CACHEABLE_ENDPOINTS:
+            headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,41 @@
+"""Jinja filters: plain text to safe HTML, cadence labels."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+_NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
+_BULLET = re.compile(r"^\s*[-*]\s+")
+
+
+def text_to_html(text: str | None) -> Markup:
+    """Paragraphs, numbered and bulleted lists from plain text; everything escaped."""
+    blocks: list[str] = []
+    for block in re.split(r"\n\s*\n", (text or "").strip()):
+        lines = [line for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if all(_NUMBERED.match(line) for line in lines):
+            items = "".join(f"<li>{escape(_NUMBERED.sub('', line))}</li>" for line in lines)
+            blocks.append(f"<ol>{items}</ol>")
+        elif all(_BULLET.match(line) for line in lines):
+            items = "".join(f"<li>{escape(_BULLET.sub('', line))}</li>" for line in lines)
+            blocks.append(f"<ul>{items}</ul>")
+        else:
+            blocks.append(f"<p>{escape(' '.join(line.strip() for line in lines))}</p>")
+    return Markup("".join(blocks))  # noqa: S704 - every piece above is escaped
+
+
+def cadence_label(cadence: str, times_per_week: int | None = None) -> str:
+    """'Daily', 'Weekly', 'Once', '3 times a week'."""
+    if cadence == "times_per_week":
+        return f"{times_per_week} times a week"
+    return {"once": "Once", "daily": "Daily", "weekly": "Weekly"}.get(cadence, cadence)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["text_to_html"] = text_to_html
+    app.jinja_env.globals["cadence_label"] = cadence_label

@@ -1,0 +1,62 @@
+"""`flask demo` builds the demo practice through the services, and only on a demo database."""
+
+import sqlalchemy as sa
+
+from app.models import Couple, Practice, User
+from app.services.demo import DEMO_PASSWORD
+
+
+def test_demo_builds_the_practice_and_its_logins_work(db, runner, login, client):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "therapist@example.com" in result.output
+    assert DEMO_PASSWORD in result.output
+    couples = db.session.scalars(sa.select(Couple).order_by(Couple.id)).all()
+    assert [sorted(p.user.email for p in c.partners) for c in couples] == [
+        ["alex@example.com", "sam@example.com"],
+        ["casey@example.com", "jordan@example.com"],
+        ["morgan@example.com", "riley@example.com"],
+    ]
+    morgan = db.session.scalar(sa.select(User).where(User.email == "morgan@example.com"))
+    assert morgan.password_hash is None  # not yet invited
+
+    assert login("therapist@example.com", DEMO_PASSWORD).headers["Location"] == "/therapist/"
+    caseload = client.get("/therapist/").text
+    assert "Alex &amp; Sam" in caseload and "Jordan &amp; Casey" in caseload
+    for email in ("alex@example.com", "sam@example.com", "jordan@example.com",
+                  "casey@example.com"):
+        client.delete_cookie("rekindle_session")
+        assert login(email, DEMO_PASSWORD).headers["Location"] == "/portal/", email
+
+
+def test_demo_runs_twice_without_duplicating(db, runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0
+    assert "already loaded" in second.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Practice)) == 1
+
+
+def test_demo_refuses_a_database_with_real_accounts(db, runner, make_therapist):
+    make_therapist()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "Refusing to add demo data" in result.output
+    assert "non-demo" in result.output
+    assert db.session.scalar(
+        sa.select(sa.func.count()).select_from(Practice).where(Practice.is_demo)
+    ) == 0
+
+
+def test_demo_if_empty_quietly_skips_real_databases(db, runner, make_therapist):
+    make_therapist()
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert "no demo data added" in result.output
+
+
+def test_guides_load_command_is_idempotent(runner):
+    first = runner.invoke(args=["guides", "load"])
+    second = runner.invoke(args=["guides", "load"])
+    assert "exercises: 44, new exercise versions: 44" in first.output
+    assert "new exercise versions: 0" in second.output
