@@ -89,6 +89,10 @@ def _configure_engine(app: Flask) -> None:
     if uri.startswith("sqlite"):
         # Wait for a lock rather than failing with "database is locked".
         options.setdefault("connect_args", {"timeout": 15})
+        database = sa.make_url(uri).database
+        if database and database != ":memory:" and not os.path.exists(database):
+            # Clinical records: the file (and SQLite's -wal/-shm beside it) is owner-only.
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

@@ -1,4 +1,4 @@
-"""flask commands: guides load, demo."""
+"""flask commands: guides load, demo, reports test-page."""
 
 from __future__ import annotations
 
@@ -25,6 +25,21 @@ def register_cli(app: Flask) -> None:
             f"Guides: {result.guides}, steps: {result.steps}, exercises: {result.exercises}, "
             f"new exercise versions: {result.new_versions}"
         )
+
+    @app.cli.group("reports")
+    def reports_group() -> None:
+        """PDF reports."""
+
+    @reports_group.command("test-page")
+    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+    def reports_test_page(out: str) -> None:
+        """Render the renderer's test page, to check fonts and WeasyPrint on this machine."""
+        from reports import render_test_page
+
+        rendered = render_test_page()
+        with open(out, "wb") as handle:
+            handle.write(rendered.content)
+        click.echo(f"{out}: {rendered.page_count} page(s), sha256 {rendered.sha256}")
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Quietly skip when real accounts exist.")

@@ -26,7 +26,7 @@ from app.models import Couple, Practice, User
 from app.services.accounts import create_practice, create_user
 from app.services.couples import PartnerDetails, create_couple
 
-PASSWORD = "a long test passphrase"  # noqa: S105
+PASSWORD = "a long test passphrase"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -68,6 +68,7 @@ def test_development_keeps_a_generated_secret_key_private(monkeypatch, tmp_path)
     assert first.config["MAIL_TO_LOG"] is True
     assert first.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'rekindle.db'}"
     assert "Strict-Transport-Security" not in first.test_client().get("/healthz").headers
+    assert stat.S_IMODE(os.stat(tmp_path / "rekindle.db").st_mode) == 0o600
 
 
 def test_database_url_selects_postgresql_with_psycopg3(monkeypatch, tmp_path):

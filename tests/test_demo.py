@@ -60,3 +60,11 @@ def test_guides_load_command_is_idempotent(runner):
     second = runner.invoke(args=["guides", "load"])
     assert "exercises: 44, new exercise versions: 44" in first.output
     assert "new exercise versions: 0" in second.output
+
+
+def test_reports_test_page_command_writes_a_pdf(runner, tmp_path):
+    out = tmp_path / "test-page.pdf"
+    result = runner.invoke(args=["reports", "test-page", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "sha256" in result.output

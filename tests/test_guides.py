@@ -90,7 +90,7 @@ def test_article_headings_are_all_covered():
     assert len(strategy_headings) == 10
 
     def simple(text: str) -> str:
-        return re.sub(r"[^a-z ]", "", text.lower().replace("’", "'"))
+        return re.sub(r"[^a-z ]", "", text.lower().replace("\u2019", "'"))
 
     for (number, heading), ours in zip(step_headings, STEPS, strict=True):
         assert simple(ours) in simple(heading.split("—")[0]) or simple(

@@ -220,7 +220,7 @@ def test_timestamps_come_back_as_aware_utc(db, rows, clock):
 
 def test_naive_datetimes_are_refused(db, rows):
     session = db.session.get(TherapySession, rows["therapy_sessions"])
-    session.scheduled_at = dt.datetime(2026, 1, 1, 12, 0)  # noqa: DTZ001
+    session.scheduled_at = dt.datetime(2026, 1, 1, 12, 0)
     with pytest.raises(sa.exc.StatementError, match="naive"):
         db.session.flush()
     db.session.rollback()

@@ -29,7 +29,9 @@ def check_timezone(name: str) -> str:
 
 def create_practice(name: str, *, timezone: str = "UTC", is_demo: bool = False) -> Practice:
     """A new, empty practice."""
-    practice = Practice(name=name.strip(), default_timezone=check_timezone(timezone), is_demo=is_demo)
+    practice = Practice(
+        name=name.strip(), default_timezone=check_timezone(timezone), is_demo=is_demo
+    )
     db.session.add(practice)
     db.session.flush()
     return practice

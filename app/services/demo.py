@@ -43,7 +43,7 @@ def build_demo(*, if_empty: bool = False) -> DemoResult:
     )
     if non_demo:
         if if_empty:
-            return DemoResult(False, message="The database holds real accounts; no demo data added.")
+            return DemoResult(False, message="Real accounts exist; no demo data added.")
         raise DomainError(
             f"Refusing to add demo data: this database holds {non_demo} non-demo "
             "account(s), and demo accounts share a published password."
