@@ -15,19 +15,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import flask_migrate  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
+import flask_migrate
+import sqlalchemy as sa
 
-from app import create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.services.guides import load_builtin_guides  # noqa: E402
+from app import create_app
+from app.extensions import db
+from app.services.guides import load_builtin_guides
 
 REQUESTS = 200
 
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def time_page(client, path: str, engine: sa.Engine) -> None:
