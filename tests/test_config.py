@@ -98,3 +98,25 @@ def test_testing_config_uses_cheap_argon2(app):
     assert app.config["ARGON2_TIME_COST"] == 1
     assert app.config["ARGON2_MEMORY_COST"] <= 64
     assert app.testing
+
+
+def test_only_the_testing_app_has_a_clock_that_can_move(monkeypatch, tmp_path, app):
+    from app.clock import FrozenClock, SystemClock
+
+    monkeypatch.setenv("REKINDLE_ENV", "development")
+    development = create_app({"INSTANCE_PATH": str(tmp_path)})
+    clock = development.extensions["rekindle.clock"]
+    assert type(clock) is SystemClock
+    assert not hasattr(clock, "set")
+    assert isinstance(app.extensions["rekindle.clock"], FrozenClock)
+
+
+def test_the_clock_fixture_moves_now(clock, db):
+    import datetime as dt
+
+    from app.clock import now, today_in
+
+    clock.set(dt.datetime(2026, 3, 8, 6, 30, tzinfo=dt.UTC))
+    assert now() == dt.datetime(2026, 3, 8, 6, 30, tzinfo=dt.UTC)
+    assert today_in("America/Los_Angeles") == dt.date(2026, 3, 7)
+    assert today_in("Europe/Berlin") == dt.date(2026, 3, 8)
