@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from app import clock
 from app.config import (
@@ -19,7 +20,7 @@ from app.config import (
     from_environment,
     sqlite_url,
 )
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -47,8 +48,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
 
-    if mode == "development" and not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
+    if mode == "development":
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
+        if not app.config.get("AUDIT_HMAC_KEY"):
+            app.config["AUDIT_HMAC_KEY"] = development_secret_key(app.instance_path, "audit_key")
+    app.config.setdefault("AUDIT_CHECKPOINT_PATH", None)
+    if not app.config["AUDIT_CHECKPOINT_PATH"]:
+        app.config["AUDIT_CHECKPOINT_PATH"] = os.path.join(
+            app.instance_path, "audit-checkpoint.json"
+        )
     if mode == "production":
         check_production(app.config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", sqlite_url(app.instance_path))
@@ -61,19 +70,30 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     app.extensions[clock.EXTENSION_KEY] = (
         clock.FrozenClock() if app.testing else clock.SystemClock()
     )
 
-    from app import auth, client, errors, health, security, templating, therapist
+    # Every <int:...> in a URL is a database id: positive and within the column's range,
+    # so an absurd id answers 404 rather than overflowing the database driver.
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+    from app import access, admin, auth, client, errors, health, security, templating, therapist
     from app.guides import routes as guide_routes
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(therapist.bp)
     app.register_blueprint(client.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(guide_routes.bp)
     app.register_blueprint(health.bp)
     security.init_app(app)
+    access.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
 
@@ -81,6 +101,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _configure_engine(app: Flask) -> None:

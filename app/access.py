@@ -1,12 +1,54 @@
-"""The first authorization layer: each blueprint demands its role on every request."""
+"""Request-level access: each blueprint demands its role on every request; the session's
+idle and absolute limits; the 404 for anything not the caller's; audit helpers."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, url_for
-from flask_login import current_user
+from typing import Any
 
-from app.extensions import login_manager
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, logout_user
+
+from app.clock import now
+from app.errors import render_error
+from app.extensions import db, login_manager
 from app.models import User
+from app.services import audit
+from app.services.scoping import NotVisible
+
+SESSION_STARTED = "_auth_at"
+SESSION_SEEN = "_seen_at"
+
+
+def address() -> str | None:
+    """The client's address (behind ProxyFix when configured)."""
+    return request.remote_addr
+
+
+def audit_request(
+    action: str, subject: object | None = None, *, actor: User | None = None, **details: Any
+) -> None:
+    """Record an audit event for this request; the route commits."""
+    if actor is None and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    audit.record(action, actor=actor, subject=subject, address=address(), details=details or None)
+
+
+def _deny() -> None:
+    """Record the refusal and answer as for something that does not exist."""
+    db.session.rollback()
+    audit_request("access.denied", path=request.path[:200])
+    db.session.commit()
+    abort(404)
 
 
 def require_role(bp: Blueprint, role: str) -> None:
@@ -17,8 +59,18 @@ def require_role(bp: Blueprint, role: str) -> None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if not current_user.has_role(role):
-            abort(404)
+            _deny()
         return None
+
+
+def limit_from(setting: str):
+    """A Flask-Limiter limit read from configuration at request time."""
+    return lambda: current_app.config[setting]
+
+
+def per_user_key() -> str:
+    """Throttling key for actions of a signed-in user, wherever they come from."""
+    return f"user-{current_user.get_id().partition(':')[0]}"
 
 
 def home_url(user: User) -> str:
@@ -27,6 +79,8 @@ def home_url(user: User) -> str:
         return url_for("therapist.caseload")
     if user.is_client:
         return url_for("client.welcome")
+    if user.is_admin:
+        return url_for("admin.overview")
     return url_for("guides.index")
 
 
@@ -35,3 +89,52 @@ def is_safe_next(target: str | None) -> bool:
     if not target or not target.startswith("/") or target.startswith("//"):
         return False
     return "\\" not in target and not any(ord(c) < 32 for c in target)
+
+
+def start_session(user: User) -> None:
+    """Stamp a fresh session (after login_user)."""
+    stamp = now().timestamp()
+    session[SESSION_STARTED] = stamp
+    session[SESSION_SEEN] = stamp
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _session_limits():
+        if request.endpoint in {"static", "health.healthz", "health.readyz"}:
+            return None
+        if not current_user.is_authenticated:
+            return None
+        stamp = now().timestamp()
+        idle = app.config["SESSION_IDLE_MINUTES"] * 60
+        absolute = app.config["SESSION_MAX_HOURS"] * 3600
+        started = session.get(SESSION_STARTED, 0)
+        seen = session.get(SESSION_SEEN, 0)
+        if stamp - seen <= idle and stamp - started <= absolute:
+            session[SESSION_SEEN] = stamp
+            return None
+        user = current_user._get_current_object()
+        logout_user()
+        session.clear()
+        audit_request("session.expired", actor=user)
+        db.session.commit()
+        flash(
+            "For your privacy you were logged out after a while without activity. "
+            "Please log in again.",
+            "info",
+        )
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=target))
+
+    @app.errorhandler(NotVisible)
+    def _not_visible(error: NotVisible):
+        db.session.rollback()
+        if current_user.is_authenticated:
+            audit_request(
+                "access.denied",
+                details_type=error.object_type,
+                details_id=str(error.object_id)[:40] if error.object_id is not None else None,
+                path=request.path[:200],
+            )
+            db.session.commit()
+        return render_error(404)

@@ -1,4 +1,4 @@
-"""flask commands: guides load, demo, reports test-page."""
+"""flask commands: guides load, demo, users create-admin, audit verify, reports test-page."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from app.extensions import db
-from app.services import DomainError
+from app.services import DomainError, audit
 from app.services.demo import DEMO_PASSWORD, build_demo
 from app.services.guides import load_builtin_guides
 
@@ -25,6 +25,49 @@ def register_cli(app: Flask) -> None:
             f"Guides: {result.guides}, steps: {result.steps}, exercises: {result.exercises}, "
             f"new exercise versions: {result.new_versions}"
         )
+
+    @app.cli.group("users")
+    def users() -> None:
+        """Accounts."""
+
+    @users.command("create-admin")
+    @click.argument("email")
+    @click.option("--name", prompt="Your name", help="The admin's name.")
+    @click.option("--practice", "practice_name", default=None,
+                  help="Name of the practice to create (only when none exists yet).")
+    @click.option("--therapist", is_flag=True, help="Also a therapist (a solo practice).")
+    @click.option("--timezone", default=None, help="IANA timezone, e.g. Europe/Paris.")
+    def create_admin(email, name, practice_name, therapist, timezone) -> None:
+        """Create a practice admin; the password is asked at the prompt, never an argument."""
+        from app.services.setup import create_first_admin
+
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            user = create_first_admin(
+                email=email, name=name, password=password, practice_name=practice_name,
+                therapist=therapist, timezone=timezone,
+            )
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+        audit.record(
+            "user.created", actor=None, subject=user, details={"roles": sorted(user.roles)}
+        )
+        db.session.commit()
+        click.echo(f"Admin {user.email} created in practice “{user.practice.name}”.")
+
+    @app.cli.group("audit")
+    def audit_group() -> None:
+        """The audit trail."""
+
+    @audit_group.command("verify")
+    def audit_verify() -> None:
+        """Check every event's HMAC chain and the checkpoint; exit 1 at the first problem."""
+        result = audit.verify_chain()
+        if result.ok:
+            click.echo(f"OK: {result.checked} events, chain intact.")
+            return
+        click.echo(f"FAILED after {result.checked} good events: {result.problem}", err=True)
+        raise SystemExit(1)
 
     @app.cli.group("reports")
     def reports_group() -> None:

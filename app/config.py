@@ -44,6 +44,25 @@ class BaseConfig:
     ARGON2_MEMORY_COST = 64 * 1024
     ARGON2_PARALLELISM = 2
     DEFAULT_TIMEZONE = "UTC"
+    # Sessions end after this much inactivity, and in any case this long after login.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_MAX_HOURS = 12
+    INVITATION_HOURS = 72
+    PASSWORD_RESET_MINUTES = 60
+    # Keyed separately from SECRET_KEY, so rotating one never breaks the other.
+    AUDIT_HMAC_KEY: str | None = None
+    AUDIT_CHECKPOINT_PATH: str | None = None  # default: instance/audit-checkpoint.json
+    # Throttling (Flask-Limiter). memory:// suits one process; use redis:// for several.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_LIMIT_ACCOUNT_ADDRESS = "5 per 15 minutes"
+    LOGIN_LIMIT_ADDRESS = "30 per 15 minutes"
+    LOGIN_LIMIT_ACCOUNT = "50 per hour"
+    RESET_LIMIT = "5 per hour"
+    INVITATION_LIMIT = "30 per hour"
+    # Number of proxies in front of the app whose X-Forwarded-For is trusted (0: none).
+    PROXY_FIX_X_FOR = 0
 
 
 class DevelopmentConfig(BaseConfig):
@@ -60,6 +79,7 @@ class ProductionConfig(BaseConfig):
 class TestingConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "testing-only-secret-key-not-for-use-anywhere-else"  # noqa: S105
+    AUDIT_HMAC_KEY = "testing-only-audit-key-not-for-use-anywhere-else"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
@@ -78,9 +98,9 @@ def sqlite_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "rekindle.db")
 
 
-def development_secret_key(instance_path: str) -> str:
-    """Read the development key from instance/, creating it once with owner-only permissions."""
-    path = Path(instance_path) / "secret_key"
+def development_secret_key(instance_path: str, name: str = "secret_key") -> str:
+    """Read a development key from instance/, creating it once with owner-only permissions."""
+    path = Path(instance_path) / name
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,9 +123,20 @@ def from_environment(mode: str, environ: os._Environ[str] | dict[str, str]) -> d
         values["MAIL_TO_LOG"] = False
     if environ.get("MAIL_PORT"):
         values["MAIL_PORT"] = int(environ["MAIL_PORT"])
-    for key in ("MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "DEFAULT_TIMEZONE"):
+    for key in (
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_DEFAULT_SENDER",
+        "DEFAULT_TIMEZONE",
+        "AUDIT_HMAC_KEY",
+        "AUDIT_CHECKPOINT_PATH",
+        "RATELIMIT_STORAGE_URI",
+    ):
         if environ.get(key):
             values[key] = environ[key]
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "PROXY_FIX_X_FOR"):
+        if environ.get(key):
+            values[key] = int(environ[key])
     if "MAIL_USE_TLS" in environ:
         values["MAIL_USE_TLS"] = _bool(environ["MAIL_USE_TLS"])
     return values
@@ -127,6 +158,11 @@ def check_production(config: dict[str, Any]) -> None:
         problems.append(
             "SECRET_KEY must be set to a random value of at least 32 characters "
             "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    if len(config.get("AUDIT_HMAC_KEY") or "") < 32:
+        problems.append(
+            "AUDIT_HMAC_KEY must be set to a random value of at least 32 characters, "
+            "different from SECRET_KEY and kept outside the database"
         )
     if not config.get("MAIL_SERVER"):
         problems.append("MAIL_SERVER must name the SMTP server that sends invitations")

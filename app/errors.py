@@ -22,6 +22,12 @@ MESSAGES = {
 }
 
 
+def render_error(code: int):
+    """The app's own error page for an HTTP status, as a (body, status) pair."""
+    title, message = MESSAGES.get(code, ("Something went wrong", "Please go back and try again."))
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
 def _wants_json() -> bool:
     return request.path.startswith(("/healthz", "/readyz", "/api/"))
 
@@ -44,10 +50,9 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         if code >= 500:
             return _server_error(error)
-        title, message = MESSAGES.get(code, (error.name, "Please go back and try again."))
         if _wants_json():
-            return jsonify(error=title), code
-        return render_template("errors/error.html", code=code, title=title, message=message), code
+            return jsonify(error=MESSAGES.get(code, (error.name,))[0]), code
+        return render_error(code)
 
     @app.errorhandler(Exception)
     def _server_error(error: Exception):

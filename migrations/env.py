@@ -59,9 +59,22 @@ def run_migrations_online():
 
 
 def _run(connection: sa.Connection, conf_args: dict) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch migrations rebuild tables; with foreign keys on, dropping the old copy of a
+        # referenced table would cascade or fail. SQLite only honours this outside a
+        # transaction, so it is set before the migration begins and checked after.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # end the autobegun transaction so Alembic owns the next one
     context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+        if problems:
+            raise RuntimeError(f"foreign key violations after migrating: {problems[:5]}")
 
 
 if context.is_offline_mode():

@@ -8,6 +8,7 @@ import contextlib
 import os
 import re
 import shutil
+import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,10 +22,13 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.clock import now as clock_now
 from app.extensions import db as _db
+from app.extensions import limiter
 from app.models import Couple, Practice, User
 from app.services.accounts import create_practice, create_user
 from app.services.couples import PartnerDetails, create_couple
+from app.services.invitations import accept
 
 PASSWORD = "a long test passphrase"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -78,7 +82,7 @@ def fresh_database(tmp_dir: Path, label: str) -> Iterator[str]:
 
 def make_test_app(database_url: str, instance: Path, **overrides) -> object:
     """An app in testing mode on the given database."""
-    return create_app(
+    application = create_app(
         {
             "REKINDLE_ENV": "testing",
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -86,6 +90,18 @@ def make_test_app(database_url: str, instance: Path, **overrides) -> object:
             **overrides,
         }
     )
+    application.test_client_class = IsolatedClient
+    return application
+
+
+class IsolatedClient(FlaskClient):
+    """Sends each request from a fresh thread, so it gets its own app context,
+    database session and `g`, exactly as in production, even while the test body
+    holds an app context of its own."""
+
+    def open(self, *args, **kwargs):
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(FlaskClient.open, self, *args, **kwargs).result()
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +110,7 @@ def app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("app")
     with fresh_database(tmp, "suite") as url:
         application = make_test_app(url, tmp / "instance")
+        application.test_client_class = IsolatedClient
         with application.app_context():
             flask_migrate.upgrade()
         yield application
@@ -123,6 +140,9 @@ def _isolate(request):
         application = request.getfixturevalue("app")
         application.extensions["rekindle.clock"].reset()
         _truncate_all(application)
+        limiter.reset()
+        checkpoint = Path(application.config["AUDIT_CHECKPOINT_PATH"])
+        checkpoint.unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -133,19 +153,8 @@ def db(app):
         _db.session.rollback()
 
 
-class IsolatedClient(FlaskClient):
-    """Sends each request from a fresh thread, so it gets its own app context,
-    database session and `g`, exactly as in production, even while the test body
-    holds an app context of its own."""
-
-    def open(self, *args, **kwargs):
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(FlaskClient.open, self, *args, **kwargs).result()
-
-
 @pytest.fixture
 def client(app):
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -204,12 +213,14 @@ def make_therapist(make_user) -> Callable[..., User]:
 
 @pytest.fixture
 def make_couple(db, make_therapist) -> Callable[..., Couple]:
-    """A couple whose two partners have accounts with PASSWORD."""
+    """A couple whose two partners accepted their invitations with PASSWORD."""
 
-    def _make(therapist: User | None = None, *, policy="limited", timezone="UTC") -> Couple:
+    def _make(
+        therapist: User | None = None, *, policy="limited", timezone="UTC", joined=True
+    ) -> Couple:
         therapist = therapist or make_therapist()
         tag = uuid.uuid4().hex[:6]
-        couple = create_couple(
+        created = create_couple(
             therapist,
             name=f"Couple {tag}",
             partners=[
@@ -219,12 +230,12 @@ def make_couple(db, make_therapist) -> Callable[..., Couple]:
             timezone=timezone,
             policy=policy,
         )
-        from app.services.passwords import hash_password
-
-        for partner in couple.partners:
-            partner.user.password_hash = hash_password(PASSWORD)
+        if joined:
+            for outgoing in created.outgoing:
+                accept(outgoing.invitation, password=PASSWORD, timezone=timezone,
+                       accepts_policy=True)
         db.session.commit()
-        return couple
+        return created.couple
 
     return _make
 
@@ -247,6 +258,7 @@ def login(client) -> Callable[..., object]:
     """Log in through the real form, as a person would; returns the response."""
 
     def _login(email: str, password: str = PASSWORD, *, next_url: str | None = None):
+        client.delete_cookie("rekindle_session")  # start as a new visitor
         page = client.get("/login")
         target = "/login" + (f"?next={next_url}" if next_url else "")
         return client.post(
@@ -258,13 +270,16 @@ def login(client) -> Callable[..., object]:
 
 
 @pytest.fixture
-def login_as(client) -> Callable[[User], None]:
+def login_as(app, client) -> Callable[[User], None]:
     """The shortcut: mark the test client's session as signed in as this user."""
 
     def _login_as(user: User) -> None:
+        stamp = clock_now().timestamp()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session["_auth_at"] = stamp
+            session["_seen_at"] = stamp
 
     return _login_as
 
@@ -346,3 +361,54 @@ def phone_page(browser, live_server):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+# --- mail ------------------------------------------------------------------------------
+
+
+class Mailbox:
+    """Messages received by the loopback SMTP server, as email.message objects."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        from email import message_from_bytes
+        from email.policy import default
+
+        message = message_from_bytes(envelope.content, policy=default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address.lower() in m["To"].lower()]
+
+    def body(self, message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    def link_to(self, address: str, marker: str) -> str:
+        """The last link containing `marker` sent to this address, as a path."""
+        for message in reversed(self.to(address)):
+            for match in re.finditer(r"https?://[^\s]+", self.body(message)):
+                if marker in match.group(0):
+                    return "/" + match.group(0).split("/", 3)[3]
+        raise AssertionError(f"no {marker} link sent to {address}")
+
+
+@pytest.fixture
+def mailbox(app):
+    """A real SMTP server on 127.0.0.1 for this test; the app sends to it."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {key: app.config.get(key) for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_TO_LOG")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TO_LOG=False)
+    yield box
+    app.config.update(saved)
+    controller.stop()

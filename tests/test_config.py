@@ -13,12 +13,14 @@ from app.extensions import db
 
 def test_production_refuses_without_secret_key_and_mail(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("AUDIT_HMAC_KEY", raising=False)
     monkeypatch.delenv("MAIL_SERVER", raising=False)
     monkeypatch.setenv("REKINDLE_ENV", "production")
     with pytest.raises(ConfigError) as error:
         create_app({"INSTANCE_PATH": str(tmp_path)})
     message = str(error.value)
     assert "SECRET_KEY" in message and "MAIL_SERVER" in message
+    assert "AUDIT_HMAC_KEY" in message
 
 
 def test_production_refuses_a_short_secret_key(monkeypatch, tmp_path):
@@ -32,6 +34,7 @@ def test_production_refuses_a_short_secret_key(monkeypatch, tmp_path):
 def test_production_with_real_settings_is_hardened(monkeypatch, tmp_path):
     monkeypatch.setenv("REKINDLE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "y" * 48)
     monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -59,8 +62,9 @@ def test_development_keeps_a_generated_secret_key_private(monkeypatch, tmp_path)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("REKINDLE_ENV", "development")
     first = create_app({"INSTANCE_PATH": str(tmp_path)})
-    key_file = tmp_path / "secret_key"
-    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    for name in ("secret_key", "audit_key"):
+        assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600
+    assert first.config["AUDIT_HMAC_KEY"] != first.config["SECRET_KEY"]
     second = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert len(first.config["SECRET_KEY"]) >= 32

@@ -7,13 +7,16 @@ import sqlalchemy as sa
 
 from app.models import (
     Assignment,
+    AuditChainHead,
     AuditEvent,
     Entry,
     EntryRevision,
     Exercise,
     ExerciseVersion,
     Guide,
+    Invitation,
     MeasureResponse,
+    PolicyConsent,
     Report,
     Step,
     TherapySession,
@@ -65,8 +68,11 @@ def rows(db, make_couple):
         entry_id=entry.id, revision=1, completion="partly", visibility="therapist",
         answers=[], ratings=[],
     )
-    db.session.add_all([measure, report, audit, revision])
+    head = AuditChainHead(id=1, last_sequence=0, last_hmac="0" * 64)
+    db.session.add_all([measure, report, audit, revision, head])
     db.session.commit()
+    invitation = db.session.scalars(sa.select(Invitation)).first()
+    consent = db.session.scalars(sa.select(PolicyConsent)).first()
     return {
         "practices": couple.therapist.practice_id, "users": therapist.id, "couples": couple.id,
         "partners": couple.partners[0].id, "guides": guide.id, "steps": step.id,
@@ -74,6 +80,7 @@ def rows(db, make_couple):
         "assignments": assignment.id, "entries": entry.id, "therapy_sessions": session.id,
         "measure_responses": measure.id, "reports": report.id, "audit_events": audit.id,
         "entry_revisions": revision.id, "other_user": couple.partners[1].user_id,
+        "invitations": invitation.id, "policy_consents": consent.id, "audit_chain_heads": 1,
     }
 
 
@@ -126,6 +133,13 @@ CHECKS = [
     ("ck_audit_events_action_not_blank", "audit_events", "action = ' '"),
     ("ck_audit_events_hmac_length", "audit_events", "hmac = 'short'"),
     ("ck_user_roles_role_valid", "user_roles", "role = 'superuser'"),
+    ("ck_invitations_role_valid", "invitations",
+     "role = 'owner', couple_id = NULL, position = NULL"),
+    ("ck_invitations_email_lowercase", "invitations", "email = 'A@Example.org'"),
+    ("ck_invitations_position_one_or_two", "invitations", "position = 3"),
+    ("ck_invitations_client_invitation_names_couple", "invitations", "couple_id = NULL"),
+    ("ck_policy_consents_policy_valid", "policy_consents", "policy = 'secret'"),
+    ("ck_audit_chain_heads_single_row", "audit_chain_heads", "id = 2"),
 ]
 
 

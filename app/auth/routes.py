@@ -1,20 +1,51 @@
-from flask import flash, redirect, render_template, request, session, url_for
+import contextlib
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.access import home_url, is_safe_next
+from app.access import audit_request, home_url, is_safe_next, limit_from, start_session
 from app.auth import bp
-from app.auth.forms import EmptyForm, LoginForm
-from app.extensions import db, login_manager
-from app.services.accounts import authenticate, load_user
+from app.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    EmptyForm,
+    LoginForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from app.extensions import db, limiter, login_manager
+from app.mail import MailError, send_mail
+from app.services import DomainError
+from app.services.accounts import (
+    authenticate,
+    change_password,
+    end_sessions,
+    load_session_user,
+    user_by_email,
+)
+from app.services.invitations import InvalidLink, accept, couple_of_invitation, invitation_from_link
+from app.services.policies import policy_wording
+from app.services.resets import complete_reset, request_reset, reset_from_link
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to continue."
 login_manager.login_message_category = "info"
+login_manager.session_protection = None  # our own per-user session token does this job
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    return load_user(int(user_id)) if user_id.isdigit() else None
+def _load_user(session_id: str):
+    return load_session_user(session_id)
+
+
+def _typed_email() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _login_failed(response) -> bool:
+    # A successful login redirects; a refused one renders the form again.
+    return request.method == "POST" and response.status_code == 200
 
 
 @bp.get("/")
@@ -25,6 +56,26 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    limit_from("LOGIN_LIMIT_ACCOUNT_ADDRESS"),
+    key_func=lambda: f"{_typed_email()}|{get_remote_address()}",
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account-address",
+)
+@limiter.limit(
+    limit_from("LOGIN_LIMIT_ADDRESS"),
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-address",
+)
+@limiter.limit(
+    limit_from("LOGIN_LIMIT_ACCOUNT"),
+    key_func=_typed_email,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account",
+)
 def login():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
@@ -32,10 +83,14 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
+            audit_request("login.failed", user_by_email(form.email.data))
+            db.session.commit()
             form.password.errors.append("That email and password don't match an account.")
         else:
             session.clear()
             login_user(user)
+            start_session(user)
+            audit_request("login.succeeded", user, actor=user)
             db.session.commit()
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else home_url(user))
@@ -46,7 +101,125 @@ def login():
 @login_required
 def logout():
     if EmptyForm().validate_on_submit():
+        user = current_user._get_current_object()
+        end_sessions(user)
+        audit_request("logout", user)
+        db.session.commit()
         logout_user()
         session.clear()
         flash("You have logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(limit_from("INVITATION_LIMIT"), methods=["POST"])
+def accept_invitation(token: str):
+    try:
+        invitation = invitation_from_link(token)
+    except InvalidLink as error:
+        return render_template("auth/link_invalid.html", message=str(error)), 400
+    couple = couple_of_invitation(invitation)
+    form = AcceptInvitationForm()
+    if request.method == "GET":
+        form.timezone.data = couple.timezone if couple else invitation.user.timezone
+    if form.validate_on_submit():
+        try:
+            user = accept(
+                invitation,
+                password=form.password.data,
+                timezone=form.timezone.data,
+                accepts_policy=form.accepts_policy.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            field = form.accepts_policy if "accept" in str(error) else form.password
+            field.errors.append(str(error))
+        else:
+            audit_request("invitation.accepted", invitation, actor=user)
+            if couple is not None:
+                audit_request("policy.accepted", couple, actor=user,
+                              policy=couple.confidentiality_policy)
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            start_session(user)
+            flash("Welcome to Rekindle. Your account is ready.", "info")
+            return redirect(home_url(user))
+    return render_template(
+        "auth/accept_invitation.html",
+        form=form,
+        invitation=invitation,
+        couple=couple,
+        policy_text=policy_wording(couple.confidentiality_policy) if couple else None,
+    )
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(limit_from("RESET_LIMIT"), methods=["POST"], key_func=_typed_email,
+               scope="reset-account")
+@limiter.limit(limit_from("LOGIN_LIMIT_ADDRESS"), methods=["POST"], scope="reset-address")
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        found = request_reset(form.email.data)
+        if found is not None:
+            user, token = found
+            audit_request("password_reset.requested", user, actor=None)
+            db.session.commit()
+            # The answer must not differ when sending fails; the failure is in the log.
+            with contextlib.suppress(MailError):
+                send_mail(
+                    user.email,
+                    "Reset your Rekindle password",
+                    "password_reset",
+                    link=url_for("auth.reset_password", token=token, _external=True),
+                    minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+                )
+        return render_template("auth/reset_sent.html")
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        reset = reset_from_link(token)
+    except InvalidLink as error:
+        return render_template("auth/link_invalid.html", message=str(error)), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = complete_reset(reset, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
+        else:
+            audit_request("password_reset.used", user, actor=user)
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            start_session(user)
+            flash("Your password has been changed. Any other sessions have been ended.", "info")
+            return redirect(home_url(user))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_own_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current.data, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            target = form.current if "current" in str(error) else form.password
+            target.errors.append(str(error))
+        else:
+            audit_request("password.changed", user)
+            db.session.commit()
+            login_user(user)  # this browser carries the new token; every other one is out
+            start_session(user)
+            flash("Your password has been changed. You were logged out everywhere else.", "info")
+            return redirect(home_url(user))
+    return render_template("auth/change_password.html", form=form)

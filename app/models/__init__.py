@@ -1,8 +1,8 @@
 """Every model, imported here so metadata (and Alembic) sees all tables."""
 
-from app.models.accounts import Practice, User, UserRole
-from app.models.audit import AuditEvent
-from app.models.couples import Couple, Partner
+from app.models.accounts import Invitation, PasswordReset, Practice, User, UserRole
+from app.models.audit import AuditChainHead, AuditEvent
+from app.models.couples import Couple, Partner, PolicyConsent
 from app.models.guides import Exercise, ExerciseVersion, Guide, Step
 from app.models.homework import Assignment, Draft, Entry, EntryRevision
 from app.models.reports import Report
@@ -10,6 +10,7 @@ from app.models.sessions import MeasureResponse, TherapySession
 
 __all__ = [
     "Assignment",
+    "AuditChainHead",
     "AuditEvent",
     "Couple",
     "Draft",
@@ -18,8 +19,11 @@ __all__ = [
     "Exercise",
     "ExerciseVersion",
     "Guide",
+    "Invitation",
     "MeasureResponse",
     "Partner",
+    "PasswordReset",
+    "PolicyConsent",
     "Practice",
     "Report",
     "Step",

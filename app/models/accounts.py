@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, TimestampMixin, one_of
+from app.models.base import Base, TimestampMixin, one_of, utcnow
 
 ROLES = ("admin", "therapist", "client")
+TOKEN_PURPOSES = ("invitation", "password_reset")
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(32)
 PAPER_SIZES = ("A4", "Letter")
 
 
@@ -50,11 +56,18 @@ class User(UserMixin, TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     is_active_account: Mapped[bool] = mapped_column("is_active", default=True)
     last_login_at: Mapped[dt.datetime | None]
+    # Rotated at every login, logout, password change and deactivation; the signed-in
+    # browser carries it, so rotating it ends every other session at once.
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
 
     practice: Mapped[Practice] = relationship(back_populates="users")
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the current session token."""
+        return f"{self.id}:{self.session_token}"
 
     @property
     def roles(self) -> frozenset[str]:
@@ -93,3 +106,70 @@ class UserRole(Base):
     role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class Invitation(TimestampMixin, Base):
+    """An invitation to set a password, sent by email as a signed single-use link.
+
+    user_id is None when the address already belonged to an account elsewhere: the
+    sender is told the same as for any invitation, so no account is revealed.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        sa.CheckConstraint(one_of("role", ROLES), name="role_valid"),
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint(
+            "position IS NULL OR position IN (1, 2)", name="position_one_or_two"
+        ),
+        sa.CheckConstraint(
+            "(role = 'client' AND couple_id IS NOT NULL AND position IS NOT NULL)"
+            " OR (role <> 'client' AND couple_id IS NULL AND position IS NULL)",
+            name="client_invitation_names_couple",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practices.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    couple_id: Mapped[int | None] = mapped_column(sa.ForeignKey("couples.id"), index=True)
+    position: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    invited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # SHA-256 of the secret in the link; the secret itself is never stored.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime]
+    send_count: Mapped[int] = mapped_column(default=1)
+    accepted_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+    @property
+    def status(self) -> str:
+        """accepted, revoked, expired or pending."""
+        from app.clock import now
+
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.expires_at <= now() else "pending"
+
+
+class PasswordReset(Base):
+    """A one-hour, single-use password reset link."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -31,3 +31,14 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any] | None]
     hmac: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditChainHead(Base):
+    """The single row every append locks first, so events chain in one line."""
+
+    __tablename__ = "audit_chain_heads"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    last_hmac: Mapped[str] = mapped_column(sa.String(64), default="0" * 64)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.accounts import User
-from app.models.base import Base, TimestampMixin, one_of
+from app.models.base import Base, TimestampMixin, one_of, utcnow
 
 POLICIES = ("open", "limited")
 COUPLE_STATUSES = ("active", "paused", "closed")
@@ -53,3 +55,20 @@ class Partner(TimestampMixin, Base):
 
     couple: Mapped[Couple] = relationship(back_populates="partners")
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class PolicyConsent(Base):
+    """A partner's acceptance of the couple's confidentiality policy, as it was worded."""
+
+    __tablename__ = "policy_consents"
+    __table_args__ = (
+        sa.CheckConstraint(one_of("policy", POLICIES), name="policy_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(sa.ForeignKey("couples.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    policy: Mapped[str] = mapped_column(sa.String(10))
+    # The words the partner read, so the record shows what was agreed to.
+    wording: Mapped[str] = mapped_column(sa.Text)
+    accepted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 from zoneinfo import available_timezones
 
@@ -10,9 +11,14 @@ import sqlalchemy as sa
 from app.clock import now
 from app.extensions import db
 from app.models import Practice, User, UserRole
-from app.models.accounts import ROLES
+from app.models.accounts import ROLES, new_session_token
 from app.services import DomainError
-from app.services.passwords import hash_password, needs_rehash, verify_password
+from app.services.passwords import (
+    check_password_policy,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 
 
 def normalise_email(email: str) -> str:
@@ -37,6 +43,14 @@ def create_practice(name: str, *, timezone: str = "UTC", is_demo: bool = False) 
     return practice
 
 
+def email_in_use(email: str) -> bool:
+    """True when any account, in any practice, has this address."""
+    return (
+        db.session.scalar(sa.select(User.id).where(User.email == normalise_email(email)))
+        is not None
+    )
+
+
 def create_user(
     practice: Practice,
     *,
@@ -54,7 +68,7 @@ def create_user(
     if "client" in roles and roles != {"client"}:
         raise DomainError("A partner's account holds no other role")
     email = normalise_email(email)
-    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+    if email_in_use(email):
         raise DomainError("That email address is already in use")
     user = User(
         practice=practice,
@@ -69,9 +83,17 @@ def create_user(
     return user
 
 
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None; upgrades an outdated hash."""
-    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    """The active user with this email and password, or None.
+
+    On success the hash is upgraded if its parameters are outdated, and the session
+    token is rotated, which ends the user's other sessions.
+    """
+    user = user_by_email(email)
     if user is None or not user.is_active:
         verify_password(None, password)
         return None
@@ -81,10 +103,59 @@ def authenticate(email: str, password: str) -> User | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now()
+    end_sessions(user)
     return user
 
 
-def load_user(user_id: int) -> User | None:
-    """The active user with this id, for Flask-Login."""
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.is_active else None
+def end_sessions(user: User) -> None:
+    """Invalidate every session of the user (a new token no browser holds yet)."""
+    user.session_token = new_session_token()
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The active user whose "id:token" this is, for Flask-Login; else None."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or not user.session_token:
+        return None
+    return user if hmac.compare_digest(user.session_token, token) else None
+
+
+def set_password(user: User, password: str) -> None:
+    """Check the policy, store the new hash and end every session."""
+    check_password_policy(password, email=user.email)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The signed-in user's own change; the current password is required."""
+    if not verify_password(user.password_hash, current):
+        raise DomainError("Your current password is not right.")
+    set_password(user, new)
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """An admin (de)activates a user of their practice; deactivation ends their sessions."""
+    if not actor.is_admin or actor.practice_id != user.practice_id:
+        raise DomainError("Only an admin of the practice can do that")
+    if actor.id == user.id and not active:
+        raise DomainError("You cannot deactivate your own account")
+    user.is_active_account = active
+    end_sessions(user)
+
+
+def set_roles(actor: User, user: User, roles: set[str]) -> None:
+    """An admin grants or removes the admin and therapist roles of a clinician."""
+    if not actor.is_admin or actor.practice_id != user.practice_id:
+        raise DomainError("Only an admin of the practice can do that")
+    if user.is_client or "client" in roles or not roles or not roles <= {"admin", "therapist"}:
+        raise DomainError("A clinician holds admin, therapist or both")
+    if actor.id == user.id and "admin" not in roles:
+        raise DomainError("You cannot remove your own admin role")
+    user.role_rows = [row for row in user.role_rows if row.role in roles] + [
+        UserRole(role=role) for role in sorted(roles - user.roles)
+    ]
+    end_sessions(user)

@@ -9,16 +9,24 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Couple, Partner, User
+from app.models import Couple, Invitation, Partner, User
 from app.models.couples import POLICIES
 from app.services import DomainError
-from app.services.accounts import check_timezone, create_user
+from app.services.accounts import check_timezone, create_user, email_in_use, normalise_email
+from app.services.invitations import Outgoing, invite_user
 
 
 @dataclass(frozen=True)
 class PartnerDetails:
     name: str
     email: str
+    invite: bool = True
+
+
+@dataclass(frozen=True)
+class NewCouple:
+    couple: Couple
+    outgoing: list[Outgoing]
 
 
 def create_couple(
@@ -28,12 +36,17 @@ def create_couple(
     partners: Sequence[PartnerDetails],
     timezone: str,
     policy: str = "limited",
-) -> Couple:
-    """A couple in the therapist's practice, with one client account per partner."""
+) -> NewCouple:
+    """A couple in the therapist's practice; each partner gets a client account (no password
+    yet) and, unless told otherwise, an invitation. An address that already has an account
+    gets an invitation without an account, indistinguishable to the therapist."""
     if not therapist.is_therapist:
         raise DomainError("Only a therapist can take on a couple")
     if not 1 <= len(partners) <= 2:
         raise DomainError("A couple has one or two partners")
+    emails = [normalise_email(p.email) for p in partners]
+    if len(set(emails)) != len(emails):
+        raise DomainError("The two partners need different email addresses")
     if policy not in POLICIES:
         raise DomainError("The confidentiality policy is either open or limited")
     couple = Couple(
@@ -45,17 +58,33 @@ def create_couple(
     )
     db.session.add(couple)
     db.session.flush()
-    for position, details in enumerate(partners, start=1):
+    outgoing = []
+    for position, (details, email) in enumerate(zip(partners, emails, strict=True), start=1):
+        if email_in_use(email):
+            if not details.invite:
+                raise DomainError("That email address is already in use")
+            outgoing.append(
+                invite_user(
+                    therapist, user=None, email=email, name=details.name.strip(),
+                    role="client", couple=couple, position=position,
+                )
+            )
+            continue
         user = create_user(
-            therapist.practice,
-            email=details.email,
-            name=details.name,
-            roles={"client"},
+            therapist.practice, email=email, name=details.name, roles={"client"},
             timezone=timezone,
         )
         db.session.add(Partner(couple=couple, user=user, position=position))
-    db.session.flush()
-    return couple
+        db.session.flush()
+        if details.invite:
+            outgoing.append(
+                invite_user(
+                    therapist, user=user, email=email, name=user.name,
+                    role="client", couple=couple, position=position,
+                )
+            )
+    db.session.refresh(couple, ["partners"])
+    return NewCouple(couple, outgoing)
 
 
 def couples_for_therapist(therapist: User) -> list[Couple]:
@@ -75,3 +104,57 @@ def couple_of_partner(user: User) -> Couple | None:
     return db.session.scalar(
         sa.select(Couple).join(Partner).where(Partner.user_id == user.id)
     )
+
+
+def move_couple(actor: User, couple: Couple, therapist: User) -> None:
+    """An admin gives the couple to another therapist of the practice; access moves with it."""
+    if not actor.is_admin or actor.practice_id != couple.practice_id:
+        raise DomainError("Only an admin of the practice can do that")
+    if therapist.practice_id != couple.practice_id or not therapist.is_therapist:
+        raise DomainError("Choose a therapist of this practice")
+    if not therapist.is_active:
+        raise DomainError("That therapist's account is deactivated")
+    couple.therapist_id = therapist.id
+
+
+@dataclass(frozen=True)
+class PartnerSlot:
+    """What the therapist sees of a partner place: a person, and their invitation state."""
+
+    position: int
+    name: str
+    email: str
+    status: str  # joined, not_invited, pending, expired, revoked
+    partner: Partner | None
+    invitation: Invitation | None
+
+
+def partner_slots(couple: Couple, invitations: Sequence[Invitation]) -> list[PartnerSlot]:
+    """Both places of a couple, from its partners and its latest invitation per place."""
+    latest: dict[int, Invitation] = {}
+    for invitation in sorted(invitations, key=lambda i: i.id):
+        if invitation.position is not None:
+            latest[invitation.position] = invitation
+    slots = []
+    for position in (1, 2):
+        partner = next((p for p in couple.partners if p.position == position), None)
+        invitation = latest.get(position)
+        if partner is not None and partner.user.password_hash:
+            status = "joined"
+        elif invitation is not None and invitation.accepted_at is None:
+            status = invitation.status
+        elif partner is not None:
+            status = "not_invited"
+        else:
+            continue
+        slots.append(
+            PartnerSlot(
+                position=position,
+                name=partner.user.name if partner else invitation.name,
+                email=partner.user.email if partner else invitation.email,
+                status=status,
+                partner=partner,
+                invitation=invitation,
+            )
+        )
+    return slots

@@ -11,7 +11,7 @@ from app.models import Practice, User
 from app.services import DomainError
 from app.services.accounts import create_practice, create_user
 from app.services.couples import PartnerDetails, create_couple
-from app.services.passwords import hash_password
+from app.services.invitations import accept
 
 DEMO_PASSWORD = "rekindle-demo"  # noqa: S105 - published demo credential
 DEMO_PRACTICE = "Riverside Couples Practice"
@@ -27,6 +27,7 @@ class DemoResult:
 def demo_logins() -> list[tuple[str, str]]:
     """(email, role description) for every demo account that can sign in."""
     return [
+        ("admin@example.com", "practice admin"),
         ("therapist@example.com", "therapist"),
         ("alex@example.com", "partner, couple one"),
         ("sam@example.com", "partner, couple one"),
@@ -60,6 +61,14 @@ def build_demo(*, if_empty: bool = False) -> DemoResult:
         password=DEMO_PASSWORD,
         timezone="America/New_York",
     )
+    create_user(
+        practice,
+        email="admin@example.com",
+        name="Pat Okafor",
+        roles={"admin"},
+        password=DEMO_PASSWORD,
+        timezone="America/New_York",
+    )
     couples = [
         ("Alex & Sam", "America/New_York", "limited",
          [("Alex Rivera", "alex@example.com"), ("Sam Rivera", "sam@example.com")]),
@@ -69,16 +78,20 @@ def build_demo(*, if_empty: bool = False) -> DemoResult:
          [("Riley Chen", "riley@example.com"), ("Morgan Chen", "morgan@example.com")]),
     ]
     for name, timezone, policy, people in couples:
-        create_couple(
+        created = create_couple(
             therapist,
             name=name,
-            partners=[PartnerDetails(n, e) for n, e in people],
+            # Morgan has not been invited yet; everyone else has.
+            partners=[PartnerDetails(n, e, invite=e != "morgan@example.com") for n, e in people],
             timezone=timezone,
             policy=policy,
         )
-    # Everyone but Morgan has accepted an invitation; Morgan has not been invited yet.
-    invited = [email for email, _ in demo_logins() if email != "therapist@example.com"]
-    for user in db.session.scalars(sa.select(User).where(User.email.in_(invited))):
-        user.password_hash = hash_password(DEMO_PASSWORD)
+        for outgoing in created.outgoing:
+            accept(
+                outgoing.invitation,
+                password=DEMO_PASSWORD,
+                timezone=timezone,
+                accepts_policy=True,
+            )
     db.session.flush()
     return DemoResult(True, demo_logins(), "Demo practice created.")

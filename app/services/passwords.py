@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
+
+from app.services import DomainError
+
+MIN_LENGTH = 10
+MAX_LENGTH = 1024
 
 # Verifying against this when no account matches keeps timing alike for known and unknown emails.
 _DUMMY_PASSWORD = "rekindle-timing-equaliser"  # noqa: S105
@@ -41,3 +48,27 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 def needs_rehash(password_hash: str) -> bool:
     """True when the stored hash uses parameters other than the configured ones."""
     return hasher().check_needs_rehash(password_hash)
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    # zxcvbn's list of the 30,000 most common passwords from public breaches.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def check_password_policy(password: str, *, email: str | None = None) -> None:
+    """Raise DomainError with a helpful message when the password is too weak."""
+    if len(password) < MIN_LENGTH:
+        raise DomainError(
+            f"Use at least {MIN_LENGTH} characters. A few unrelated words make a strong, "
+            "memorable passphrase."
+        )
+    if len(password) > MAX_LENGTH:
+        raise DomainError(f"Use at most {MAX_LENGTH} characters.")
+    folded = password.lower()
+    if folded in _common_passwords() or len(set(folded)) < 4:
+        raise DomainError("That password is among the most commonly used ones. Choose another.")
+    if email and folded.strip() in {email.lower(), email.lower().split("@")[0]}:
+        raise DomainError("Your password must not be your email address.")

@@ -1,10 +1,142 @@
-from flask import render_template
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.services.couples import couples_for_therapist
+from app.access import audit_request, limit_from, per_user_key
+from app.auth.forms import EmptyForm
+from app.extensions import db, limiter
+from app.notifications import deliver_invitations
+from app.services import DomainError
+from app.services.audit import actor_names, events_for_couple
+from app.services.couples import PartnerDetails, couples_for_therapist, create_couple, partner_slots
+from app.services.invitations import (
+    invite_partner,
+    pending_invitations,
+    pending_invitations_by_couple,
+    resend,
+    revoke,
+)
+from app.services.policies import SUMMARIES
+from app.services.scoping import couple_for_therapist, invitation_for_therapist
 from app.therapist import bp
+from app.therapist.forms import NewCoupleForm
 
 
 @bp.get("/")
 def caseload():
-    return render_template("therapist/caseload.html", couples=couples_for_therapist(current_user))
+    couples = couples_for_therapist(current_user)
+    invitations = pending_invitations_by_couple([c.id for c in couples])
+    rows = [(c, partner_slots(c, invitations.get(c.id, []))) for c in couples]
+    return render_template("therapist/caseload.html", rows=rows)
+
+
+@bp.route("/couples/new", methods=["GET", "POST"])
+def new_couple():
+    form = NewCoupleForm()
+    if request.method == "GET":
+        form.timezone.data = current_user.timezone
+    if form.validate_on_submit():
+        try:
+            created = create_couple(
+                current_user,
+                name=form.name.data,
+                partners=[
+                    PartnerDetails(form.partner1_name.data, form.partner1_email.data),
+                    PartnerDetails(form.partner2_name.data, form.partner2_email.data),
+                ],
+                timezone=form.timezone.data,
+                policy=form.policy.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            audit_request("couple.created", created.couple,
+                          policy=created.couple.confidentiality_policy)
+            for outgoing in created.outgoing:
+                audit_request("invitation.sent", outgoing.invitation)
+            db.session.commit()
+            deliver_invitations(created.outgoing)
+            flash("The couple was created and both partners were sent an invitation.", "info")
+            return redirect(url_for("therapist.couple", couple_id=created.couple.id))
+    return render_template("therapist/new_couple.html", form=form)
+
+
+@bp.get("/couples/<int:couple_id>")
+def couple(couple_id: int):
+    found = couple_for_therapist(couple_id, current_user)
+    slots = partner_slots(found, pending_invitations(found))
+    audit_request("couple.viewed", found)
+    db.session.commit()
+    return render_template(
+        "therapist/couple.html",
+        couple=found,
+        slots=slots,
+        policy_summary=SUMMARIES[found.confidentiality_policy],
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/couples/<int:couple_id>/partners/<int:position>/invite")
+@limiter.limit(limit_from("INVITATION_LIMIT"), key_func=per_user_key, scope="invitations-sent")
+def invite(couple_id: int, position: int):
+    found = couple_for_therapist(couple_id, current_user)
+    if EmptyForm().validate_on_submit():
+        try:
+            outgoing = invite_partner(current_user, found, position)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            audit_request("invitation.sent", outgoing.invitation)
+            db.session.commit()
+            deliver_invitations([outgoing])
+            flash(f"An invitation was sent to {outgoing.invitation.email}.", "info")
+    return redirect(url_for("therapist.couple", couple_id=found.id))
+
+
+@bp.post("/couples/<int:couple_id>/invitations/<int:invitation_id>/resend")
+@limiter.limit(limit_from("INVITATION_LIMIT"), key_func=per_user_key, scope="invitations-sent")
+def resend_invitation(couple_id: int, invitation_id: int):
+    found = couple_for_therapist(couple_id, current_user)
+    invitation = invitation_for_therapist(invitation_id, found)
+    if EmptyForm().validate_on_submit():
+        try:
+            outgoing = resend(invitation)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            audit_request("invitation.resent", invitation)
+            db.session.commit()
+            deliver_invitations([outgoing])
+            flash(f"A new invitation was sent to {invitation.email}. The old link no longer works.",
+                  "info")
+    return redirect(url_for("therapist.couple", couple_id=found.id))
+
+
+@bp.post("/couples/<int:couple_id>/invitations/<int:invitation_id>/revoke")
+def revoke_invitation(couple_id: int, invitation_id: int):
+    found = couple_for_therapist(couple_id, current_user)
+    invitation = invitation_for_therapist(invitation_id, found)
+    if EmptyForm().validate_on_submit():
+        try:
+            revoke(invitation)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            audit_request("invitation.revoked", invitation)
+            db.session.commit()
+            flash("The invitation was withdrawn; its link no longer works.", "info")
+    return redirect(url_for("therapist.couple", couple_id=found.id))
+
+
+@bp.get("/couples/<int:couple_id>/audit")
+def couple_audit(couple_id: int):
+    found = couple_for_therapist(couple_id, current_user)
+    events = events_for_couple(found)
+    audit_request("audit.viewed", found)
+    db.session.commit()
+    return render_template(
+        "therapist/audit.html", couple=found, events=events, names=actor_names(events)
+    )

@@ -1,0 +1,207 @@
+"""Every route x every role, with real object ids. A route missing from both the public
+list and the matrix fails the suite, so authorization can't be forgotten."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from app.models import Invitation
+from app.services.practice import invite_clinician
+from tests.conftest import csrf_token_from
+
+ROLES = (
+    "anonymous",
+    "partner",
+    "other_partner",
+    "foreign_partner",
+    "other_therapist",
+    "foreign_therapist",
+    "therapist",
+    "admin",
+)
+
+# Open to anyone; they reveal nothing that belongs to a user.
+PUBLIC = {
+    "static",
+    "auth.index",
+    "auth.login",
+    "auth.accept_invitation",
+    "auth.reset_request",
+    "auth.reset_password",
+    "guides.index",
+    "guides.guide",
+    "health.healthz",
+    "health.readyz",
+}
+
+
+def only(allowed: dict[str, int], *, anonymous: int = 302, others: int = 404) -> dict:
+    """Expected statuses: the allowed roles as given, anonymous sent to log in, others 404."""
+    expected = {role: others for role in ROLES}
+    expected["anonymous"] = anonymous
+    expected.update(allowed)
+    return expected
+
+
+SIGNED_IN = {role: 200 for role in ROLES if role != "anonymous"}
+PARTNERS = {"partner": 200, "other_partner": 200, "foreign_partner": 200}
+THERAPIST_GET = only({"therapist": 200})
+THERAPIST_POST = only({"therapist": 302})
+
+# endpoint -> (method, url template, expected status per role)
+MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
+    "auth.logout": ("POST", "/logout", only({r: 302 for r in SIGNED_IN})),
+    "auth.change_own_password": ("GET", "/account/password", only(SIGNED_IN)),
+    "client.welcome": ("GET", "/portal/", only(PARTNERS)),
+    "therapist.caseload": (
+        "GET", "/therapist/", only({"therapist": 200, "other_therapist": 200,
+                                    "foreign_therapist": 200})),
+    "therapist.new_couple": (
+        "GET", "/therapist/couples/new", only({"therapist": 200, "other_therapist": 200,
+                                               "foreign_therapist": 200})),
+    "therapist.couple": ("GET", "/therapist/couples/{couple}", THERAPIST_GET),
+    "therapist.couple_audit": ("GET", "/therapist/couples/{couple}/audit", THERAPIST_GET),
+    "therapist.invite": (
+        "POST", "/therapist/couples/{couple}/partners/1/invite", THERAPIST_POST),
+    "therapist.resend_invitation": (
+        "POST", "/therapist/couples/{couple}/invitations/{invitation}/resend", THERAPIST_POST),
+    "therapist.revoke_invitation": (
+        "POST", "/therapist/couples/{couple}/invitations/{invitation}/revoke", THERAPIST_POST),
+}
+ADMIN_GET = only({"admin": 200})
+ADMIN_POST = only({"admin": 302})
+MATRIX.update({
+    "admin.overview": ("GET", "/admin/", ADMIN_GET),
+    "admin.clinicians": ("GET", "/admin/clinicians", ADMIN_GET),
+    "admin.invite_clinician": ("GET", "/admin/clinicians/invite", ADMIN_GET),
+    "admin.couples": ("GET", "/admin/couples", ADMIN_GET),
+    "admin.settings": ("GET", "/admin/settings", ADMIN_GET),
+    "admin.audit": ("GET", "/admin/audit", ADMIN_GET),
+    "admin.set_clinician_roles": ("POST", "/admin/clinicians/{clinician}/roles", ADMIN_POST),
+    "admin.deactivate": ("POST", "/admin/clinicians/{clinician}/deactivate", ADMIN_POST),
+    "admin.activate": ("POST", "/admin/clinicians/{clinician}/activate", ADMIN_POST),
+    "admin.move_couple": ("POST", "/admin/couples/{couple}/therapist", ADMIN_POST),
+    "admin.resend_invitation": (
+        "POST", "/admin/invitations/{clinician_invitation}/resend", ADMIN_POST),
+    "admin.revoke_invitation": (
+        "POST", "/admin/invitations/{clinician_invitation}/revoke", ADMIN_POST),
+})
+
+
+@pytest.fixture
+def world(db, make_practice, make_user, make_couple):
+    """Two practices: ours (admin, the therapist, another therapist, the couple) and a
+    foreign one (its therapist and couple)."""
+    practice = make_practice("Ours")
+    admin = make_user(("admin",), practice=practice)
+    therapist = make_user(("therapist",), practice=practice)
+    other_therapist = make_user(("therapist",), practice=practice)
+    couple = make_couple(therapist)
+    foreign_therapist = make_user(("therapist",), practice=make_practice("Theirs"))
+    foreign_couple = make_couple(foreign_therapist)
+    invitation = db.session.scalar(
+        sa.select(Invitation).where(Invitation.couple_id == couple.id).limit(1))
+    clinician_invitation = invite_clinician(
+        admin, email="new-clinician@example.org", name="New Clinician", roles={"therapist"}
+    ).invitation
+    db.session.commit()
+    users = {
+        "partner": couple.partners[0].user,
+        "other_partner": couple.partners[1].user,
+        "foreign_partner": foreign_couple.partners[0].user,
+        "other_therapist": other_therapist,
+        "foreign_therapist": foreign_therapist,
+        "therapist": therapist,
+        "admin": admin,
+    }
+    ids = {"couple": couple.id, "invitation": invitation.id, "clinician": other_therapist.id,
+           "user": other_therapist.id, "clinician_invitation": clinician_invitation.id}
+    return users, ids
+
+
+def test_every_route_is_public_or_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - PUBLIC - set(MATRIX)
+    assert not missing, f"routes without access rows: {sorted(missing)}"
+    stale = set(MATRIX) - endpoints
+    assert not stale, f"matrix rows for routes that no longer exist: {sorted(stale)}"
+
+
+def test_every_matrix_row_covers_every_role():
+    for endpoint, (_, _, expected) in MATRIX.items():
+        assert set(expected) == set(ROLES), endpoint
+
+
+def _request(app, login_as_user, role, user, method, url):
+    client = app.test_client()
+    if user is not None:
+        login_as_user(client, user)
+    if method == "GET":
+        return client.get(url)
+    # A real CSRF token for this visitor, so the answer is about access, not the token.
+    token = csrf_token_from(client.get("/reset").text)
+    return client.post(url, data={"csrf_token": token})
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_access(app, world, endpoint):
+    from app.clock import now
+
+    users, ids = world
+
+    def login_as_user(client, user):
+        stamp = now().timestamp()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_auth_at"] = stamp
+            session["_seen_at"] = stamp
+
+    method, template, expected = MATRIX[endpoint]
+    url = template.format(**ids)
+    # Those who must be refused go first, so an allowed state change can't mask a refusal.
+    order = sorted(ROLES, key=lambda role: expected[role] not in (404, 302) or role == "anonymous")
+    for role in order:
+        response = _request(app, login_as_user, role, users.get(role), method, url)
+        assert response.status_code == expected[role], (
+            endpoint, role, response.status_code, response.headers.get("Location"))
+        if expected[role] == 404:
+            assert "Page not found" in response.text
+        if role == "anonymous" and expected[role] == 302:
+            assert re.match(r"^/login\?next=", response.headers["Location"]), endpoint
+
+
+def test_the_not_found_page_is_the_same_for_forbidden_and_missing(app, world, login_as, client):
+    users, ids = world
+    login_as(users["other_therapist"])
+    forbidden = client.get(f"/therapist/couples/{ids['couple']}")
+    missing = client.get("/therapist/couples/987654")
+    assert forbidden.status_code == missing.status_code == 404
+    assert forbidden.text == missing.text
+
+
+def test_every_state_changing_route_requires_a_csrf_token(app, world):
+    users, ids = world
+    client = app.test_client()
+    from app.clock import now
+
+    stamp = now().timestamp()
+    for role in ("therapist", "admin"):
+        with client.session_transaction() as session:
+            session["_user_id"] = users[role].get_id()
+            session["_auth_at"] = stamp
+            session["_seen_at"] = stamp
+        for rule in app.url_map.iter_rules():
+            if "POST" not in rule.methods:
+                continue
+            url = re.sub(r"<(?:int:)?(\w+)>", lambda m: str(ids.get(m.group(1), 1)), rule.rule)
+            url = url.replace("<token>", "x")
+            response = client.post(url, data={"anything": "1"})
+            assert response.status_code == 400, (rule.endpoint, response.status_code)
+            assert "This form has expired" in response.text or "link" in response.text
+
+
+def test_csrf_tokens_last_as_long_as_the_session(app):
+    assert app.config["WTF_CSRF_TIME_LIMIT"] is None

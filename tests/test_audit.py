@@ -1,0 +1,150 @@
+"""The audit trail: what is recorded, what never is, and that tampering is found."""
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from app.models import AuditEvent
+from app.services import audit
+from tests.conftest import PASSWORD
+
+
+def actions(db) -> list[str]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_logins_views_and_denials_are_recorded(db, client, login, make_couple, login_as):
+    couple = make_couple()
+    therapist = couple.therapist
+    login(therapist.email, "a wrong password here")
+    login(therapist.email)
+    client.get(f"/therapist/couples/{couple.id}")
+    client.get("/therapist/couples/999999")
+    login_as(couple.partners[0].user)
+    client.get("/therapist/")
+    recorded = actions(db)
+    assert recorded == ["login.failed", "login.succeeded", "couple.viewed", "access.denied",
+                        "access.denied"]
+    denied = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    assert denied[0].actor_id == therapist.id
+    assert denied[0].details["path"] == "/therapist/couples/999999"
+    assert denied[1].actor_id == couple.partners[0].user_id
+    viewed = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "couple.viewed"))
+    assert (viewed.object_type, viewed.object_id) == ("couples", couple.id)
+    assert viewed.address == "127.0.0.1"
+    assert viewed.created_at.tzinfo is not None
+
+
+def test_no_password_ever_reaches_the_audit_trail(db, client, login, make_therapist):
+    therapist = make_therapist()
+    login(therapist.email, "my secret typo password")
+    login(therapist.email)
+    rows = db.session.execute(sa.text("SELECT * FROM audit_events")).all()
+    dumped = json.dumps([list(map(str, row)) for row in rows])
+    assert "my secret typo password" not in dumped
+    assert PASSWORD not in dumped
+
+
+def test_details_refuse_content_and_secrets(db):
+    with pytest.raises(ValueError, match="must not carry"):
+        audit.record("entry.viewed", details={"text": "what a partner wrote"})
+
+
+def test_chain_verifies_and_the_cli_says_so(db, runner, client, login, make_therapist):
+    therapist = make_therapist()
+    for _ in range(3):
+        login(therapist.email)
+    assert audit.verify_chain().ok
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0
+    assert "OK: 3 events" in result.output
+
+
+def test_an_altered_event_is_found(db, runner, client, login, make_therapist):
+    therapist = make_therapist()
+    for _ in range(4):
+        login(therapist.email)
+    db.session.execute(sa.text("UPDATE audit_events SET action = 'logout' WHERE id = 2"))
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "event 2 was altered" in result.output
+
+
+def test_a_missing_event_is_found(db, runner, client, login, make_therapist):
+    therapist = make_therapist()
+    for _ in range(4):
+        login(therapist.email)
+    db.session.execute(sa.text("DELETE FROM audit_events WHERE id = 3"))
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "event 3 is missing" in result.output
+
+
+def test_truncation_is_found_through_the_checkpoint(db, runner, client, login, make_therapist):
+    therapist = make_therapist()
+    for _ in range(4):
+        login(therapist.email)
+    # Someone with database access removes the newest events and rewinds the head row.
+    last = db.session.scalar(sa.select(AuditEvent.hmac).where(AuditEvent.id == 2))
+    db.session.execute(sa.text("DELETE FROM audit_events WHERE id > 2"))
+    db.session.execute(sa.text("UPDATE audit_chain_heads SET last_sequence = 2, last_hmac = :h"),
+                       {"h": last})
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "events after 2 are missing (truncated)" in result.output
+
+
+def test_a_forged_event_without_the_key_is_found(db, runner, client, login, make_therapist):
+    therapist = make_therapist()
+    login(therapist.email)
+    db.session.execute(sa.text(
+        "INSERT INTO audit_events (id, action, hmac, created_at) "
+        "VALUES (2, 'login.succeeded', :h, '2026-01-01 00:00:00')"), {"h": "f" * 64})
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "event 2 was altered" in result.output
+
+
+def test_therapist_sees_their_couples_trail_only(db, client, login_as, make_couple,
+                                                make_therapist):
+    couple = make_couple()
+    other = make_couple(therapist=make_therapist())
+    login_as(couple.therapist)
+    client.get(f"/therapist/couples/{couple.id}")
+    page = client.get(f"/therapist/couples/{couple.id}/audit")
+    assert page.status_code == 200
+    assert "couple.viewed" in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+    assert client.get(f"/therapist/couples/{other.id}/audit").status_code == 404
+
+
+def test_create_admin_asks_for_the_password_at_the_prompt(db, runner):
+    result = runner.invoke(
+        args=["users", "create-admin", "Owner@Example.org", "--name", "Oli Owner",
+              "--practice", "Harbour Practice", "--therapist"],
+        input="a very good passphrase\na very good passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "a very good passphrase" not in result.output
+    from app.models import User
+
+    user = db.session.scalar(sa.select(User).where(User.email == "owner@example.org"))
+    assert user.roles == {"admin", "therapist"}
+    assert user.practice.name == "Harbour Practice"
+    assert user.password_hash.startswith("$argon2id$")
+
+
+def test_create_admin_refuses_a_weak_password(db, runner):
+    result = runner.invoke(
+        args=["users", "create-admin", "x@example.org", "--name", "X", "--practice", "P"],
+        input="password\npassword\n",
+    )
+    assert result.exit_code != 0
+    assert "at least 10 characters" in result.output

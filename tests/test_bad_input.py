@@ -1,0 +1,62 @@
+"""Bad input gets a clear answer in the app's own style, never a 500 or a traceback."""
+
+import pytest
+
+from tests.conftest import csrf_token_from
+
+
+def test_over_long_fields_get_a_message_and_keep_the_rest(client, login_as, make_therapist):
+    login_as(make_therapist())
+    page = client.get("/therapist/couples/new")
+    response = client.post("/therapist/couples/new", data={
+        "csrf_token": csrf_token_from(page.text), "name": "N" * 201,
+        "partner1_name": "Ana", "partner1_email": "ana@example.org",
+        "partner2_name": "Ben", "partner2_email": "ben@example.org",
+        "timezone": "UTC", "policy": "limited"})
+    assert response.status_code == 200
+    assert "200 characters" in response.text
+    assert 'value="ana@example.org"' in response.text
+
+
+def test_unknown_choice_values_are_refused_politely(client, login_as, make_therapist):
+    login_as(make_therapist())
+    page = client.get("/therapist/couples/new")
+    response = client.post("/therapist/couples/new", data={
+        "csrf_token": csrf_token_from(page.text), "name": "N",
+        "partner1_name": "Ana", "partner1_email": "ana@example.org",
+        "partner2_name": "Ben", "partner2_email": "ben@example.org",
+        "timezone": "Mars/Olympus_Mons", "policy": "everyone"})
+    assert response.status_code == 200
+    assert "Not a valid choice" in response.text
+
+
+@pytest.mark.parametrize("path", ["/therapist/couples/abc", "/therapist/couples/-1",
+                                  "/therapist/couples/99999999999999999999",
+                                  "/guides/%00", "/therapist/couples/1/invitations/x/resend"])
+def test_malformed_ids_are_not_found(client, login_as, make_therapist, path):
+    login_as(make_therapist())
+    response = client.get(path)
+    assert response.status_code in (404, 405)
+    assert "Traceback" not in response.text
+
+
+def test_json_or_garbage_bodies_do_not_crash_the_login(client):
+    response = client.post("/login", data=b"\xff\xfe\x00garbage",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    response = client.post("/login", json={"email": "a@example.org"})
+    assert response.status_code == 400
+    assert "This form has expired" in response.text
+
+
+def test_invalid_invitation_and_reset_tokens_get_a_clear_page(client):
+    for path in ("/invitation/abc", "/reset/abc.def.ghi"):
+        response = client.get(path)
+        assert response.status_code == 400
+        assert "This link can't be used" in response.text
+
+
+def test_wrong_method_gets_a_styled_405(client):
+    response = client.get("/logout")
+    assert response.status_code == 405
+    assert "rekindle.css" in response.text
