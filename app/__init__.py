@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from app import clock
 from app.config import (
@@ -82,6 +82,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # Every <int:...> in a URL is a database id: positive and within the column's range,
     # so an absurd id answers 404 rather than overflowing the database driver.
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.url_map.converters["slug"] = SlugConverter
 
     from app import access, admin, auth, client, errors, health, security, templating, therapist
     from app.guides import routes as guide_routes
@@ -108,6 +109,12 @@ class DatabaseIdConverter(IntegerConverter):
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
+
+
+class SlugConverter(BaseConverter):
+    """Lower-case words joined by hyphens, as the guide library's slugs are."""
+
+    regex = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 
 
 def _configure_engine(app: Flask) -> None:

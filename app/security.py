@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -15,6 +15,13 @@ CACHEABLE_ENDPOINTS = {"static", "guides.index", "guides.guide", "health.healthz
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_characters():
+        # No text we keep may hold NUL: PostgreSQL refuses it, and nobody types it.
+        values = [request.path, *request.args.values(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            abort(400)
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers

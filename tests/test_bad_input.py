@@ -36,7 +36,7 @@ def test_unknown_choice_values_are_refused_politely(client, login_as, make_thera
 def test_malformed_ids_are_not_found(client, login_as, make_therapist, path):
     login_as(make_therapist())
     response = client.get(path)
-    assert response.status_code in (404, 405)
+    assert response.status_code in (400, 404, 405)
     assert "Traceback" not in response.text
 
 
@@ -60,3 +60,13 @@ def test_wrong_method_gets_a_styled_405(client):
     response = client.get("/logout")
     assert response.status_code == 405
     assert "rekindle.css" in response.text
+
+
+@pytest.mark.parametrize("path", ["/login", "/reset"])
+def test_nul_characters_are_a_bad_request_not_a_crash(client, path):
+    page = client.get(path)
+    response = client.post(path, data={"email": "a\x00b@example.org", "password": "x",
+                                       "csrf_token": csrf_token_from(page.text)})
+    assert response.status_code == 400
+    assert "Something in that request was not right" in response.text
+    assert client.get("/guides/?q=%00").status_code == 400

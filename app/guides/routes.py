@@ -10,7 +10,7 @@ def index():
     return render_template("guides/index.html", guides=list_guides())
 
 
-@bp.get("/<slug>")
+@bp.get("/<slug:slug>")
 def guide(slug: str):
     found = guide_by_slug(slug)
     if found is None:

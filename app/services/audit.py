@@ -187,12 +187,16 @@ def verify_chain(batch: int = 1000) -> Verification:
     expected = 1
     last_id = 0
     query = sa.select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
-    for event in db.session.scalars(query):
-        if event.id != expected:
-            return Verification(False, expected - 1, f"event {expected} is missing", expected)
-        if not hmac.compare_digest(event.hmac, event_hmac(event, previous)):
-            return Verification(False, expected - 1, f"event {event.id} was altered", event.id)
-        previous, last_id, expected = event.hmac, event.id, expected + 1
+    events = db.session.scalars(query)
+    try:
+        for event in events:
+            if event.id != expected:
+                return Verification(False, expected - 1, f"event {expected} is missing", expected)
+            if not hmac.compare_digest(event.hmac, event_hmac(event, previous)):
+                return Verification(False, expected - 1, f"event {event.id} was altered", event.id)
+            previous, last_id, expected = event.hmac, event.id, expected + 1
+    finally:
+        events.close()  # a server-side cursor on PostgreSQL, left open by an early return
 
     head = db.session.get(AuditChainHead, 1)
     if head is not None and (head.last_sequence, head.last_hmac) != (last_id, previous):
