@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.models import (
     Assignment,
-    AuditChainHead,
+    AssignmentPause,
     AuditEvent,
     Entry,
     EntryRevision,
@@ -68,8 +68,8 @@ def rows(db, make_couple):
         entry_id=entry.id, revision=1, completion="partly", visibility="therapist",
         answers=[], ratings=[],
     )
-    head = AuditChainHead(id=1, last_sequence=0, last_hmac="0" * 64)
-    db.session.add_all([measure, report, audit, revision, head])
+    pause = AssignmentPause(assignment_id=assignment.id, paused_on=dt.date(2026, 1, 3))
+    db.session.add_all([measure, report, audit, revision, pause])
     db.session.commit()
     invitation = db.session.scalars(sa.select(Invitation)).first()
     consent = db.session.scalars(sa.select(PolicyConsent)).first()
@@ -80,7 +80,8 @@ def rows(db, make_couple):
         "assignments": assignment.id, "entries": entry.id, "therapy_sessions": session.id,
         "measure_responses": measure.id, "reports": report.id, "audit_events": audit.id,
         "entry_revisions": revision.id, "other_user": couple.partners[1].user_id,
-        "invitations": invitation.id, "policy_consents": consent.id, "audit_chain_heads": 1,
+        "assignment_pauses": pause.id, "invitations": invitation.id,
+        "policy_consents": consent.id, "audit_chain_heads": 1,
     }
 
 
@@ -140,6 +141,8 @@ CHECKS = [
     ("ck_invitations_client_invitation_names_couple", "invitations", "couple_id = NULL"),
     ("ck_policy_consents_policy_valid", "policy_consents", "policy = 'secret'"),
     ("ck_audit_chain_heads_single_row", "audit_chain_heads", "id = 2"),
+    ("ck_assignment_pauses_resumed_after_paused", "assignment_pauses",
+     "resumed_on = '2026-01-01'"),
 ]
 
 

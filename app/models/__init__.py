@@ -4,12 +4,13 @@ from app.models.accounts import Invitation, PasswordReset, Practice, User, UserR
 from app.models.audit import AuditChainHead, AuditEvent
 from app.models.couples import Couple, Partner, PolicyConsent
 from app.models.guides import Exercise, ExerciseVersion, Guide, Step
-from app.models.homework import Assignment, Draft, Entry, EntryRevision
+from app.models.homework import Assignment, AssignmentPause, Draft, Entry, EntryRevision
 from app.models.reports import Report
 from app.models.sessions import MeasureResponse, TherapySession
 
 __all__ = [
     "Assignment",
+    "AssignmentPause",
     "AuditChainHead",
     "AuditEvent",
     "Couple",

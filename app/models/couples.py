@@ -31,6 +31,8 @@ class Couple(TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     confidentiality_policy: Mapped[str] = mapped_column(sa.String(10), default="limited")
     status: Mapped[str] = mapped_column(sa.String(10), default="active")
+    # Set when the therapist changes the policy: partners accept the new one again.
+    policy_changed_at: Mapped[dt.datetime | None]
 
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
     partners: Mapped[list[Partner]] = relationship(

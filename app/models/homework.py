@@ -58,8 +58,34 @@ class Assignment(TimestampMixin, Base):
     max_occurrences: Mapped[int | None]
     note: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str] = mapped_column(sa.String(10), default="active")
+    # The last day an ended assignment was due; later days are not.
+    ended_on: Mapped[dt.date | None]
+    # An edit of the schedule ends this assignment and starts a new one that replaces it,
+    # so what was due (and logged) before the edit stays as it was.
+    replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"), index=True)
 
     exercise_version: Mapped[ExerciseVersion] = relationship()
+    pauses: Mapped[list[AssignmentPause]] = relationship(
+        order_by="AssignmentPause.paused_on", lazy="selectin"
+    )
+
+
+class AssignmentPause(Base):
+    """A stretch of days when an assignment was paused: nothing is due from paused_on until
+    the day before resumed_on (or for as long as it stays paused)."""
+
+    __tablename__ = "assignment_pauses"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "resumed_on IS NULL OR resumed_on >= paused_on", name="resumed_after_paused"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"), index=True)
+    paused_on: Mapped[dt.date]
+    resumed_on: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Entry(TimestampMixin, Base):
@@ -83,6 +109,8 @@ class Entry(TimestampMixin, Base):
     ratings: Mapped[list[Any]]
     is_late: Mapped[bool] = mapped_column(default=False)
     revision: Mapped[int] = mapped_column(default=1)
+    # The form submission that last changed the entry: the same form sent twice is one change.
+    last_submission: Mapped[str | None] = mapped_column(sa.String(64))
 
     assignment: Mapped[Assignment] = relationship()
 

@@ -1,0 +1,395 @@
+"""Homework: assigning exercises to couples, logging entries, and who may read them.
+
+Completion (done / partly / not done) is shared homework: both partners and the therapist
+see it. What a partner writes (answers and ratings) is visible to its author and the
+therapist, and to the other partner only when its visibility is "partner".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.clock import now, today_in
+from app.extensions import db
+from app.models import (
+    Assignment,
+    AssignmentPause,
+    Couple,
+    Entry,
+    EntryRevision,
+    Exercise,
+    Step,
+    User,
+)
+from app.models.homework import ASSIGNMENT_MODES, COMPLETIONS, VISIBILITIES
+from app.services import DomainError
+from app.services.schedule import Plan, can_log, mask_days, weekday_mask
+
+MAX_TEXT = 10_000
+EDIT_WINDOW = dt.timedelta(hours=24)
+# Evenly spread default days for "N times a week" (Monday = 0).
+DEFAULT_DAYS = {1: [0], 2: [0, 3], 3: [0, 2, 4], 4: [0, 1, 3, 5], 5: [0, 1, 2, 3, 4],
+                6: [0, 1, 2, 3, 4, 5], 7: list(range(7))}
+
+
+# --- schedules -------------------------------------------------------------------------
+
+
+def plan_of(assignment: Assignment) -> Plan:
+    """The plain schedule of an assignment."""
+    ends = [d for d in (assignment.end_date, assignment.ended_on) if d is not None]
+    return Plan(
+        cadence=assignment.cadence,
+        start=assignment.start_date,
+        end=min(ends) if ends else None,
+        max_occurrences=assignment.max_occurrences,
+        weekdays=assignment.weekdays,
+        pauses=[(p.paused_on, p.resumed_on) for p in assignment.pauses],
+    )
+
+
+def partner_users(couple: Couple) -> list[User]:
+    return [partner.user for partner in couple.partners]
+
+
+def assignees(assignment: Assignment, couple: Couple) -> list[User]:
+    """Who logs this assignment: one partner, or both."""
+    users = partner_users(couple)
+    if assignment.mode == "one":
+        return [u for u in users if u.id == assignment.partner_id]
+    return users
+
+
+def today_for(assignment: Assignment, user: User, couple: Couple) -> dt.date:
+    """Joint exercises follow the couple's calendar; individual ones the partner's own."""
+    return today_in(couple.timezone if assignment.mode == "joint" else user.timezone)
+
+
+# --- assigning -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What the therapist chooses when assigning."""
+
+    start: dt.date
+    cadence: str  # once, daily, weekly, times_per_week, or "suggested" (a whole step)
+    times_per_week: int | None = None
+    weekdays: Sequence[int] = ()
+    end: dt.date | None = None
+    max_occurrences: int | None = None
+
+
+def _check_therapist(therapist: User, couple: Couple) -> None:
+    if couple.therapist_id != therapist.id or couple.practice_id != therapist.practice_id:
+        raise DomainError("Only the couple's therapist can assign homework")
+
+
+def _resolve_schedule(schedule: Schedule, suggested_cadence: str, suggested_times: int | None):
+    cadence, times = schedule.cadence, schedule.times_per_week
+    if cadence == "suggested":
+        cadence, times = suggested_cadence, suggested_times
+    if cadence not in ("once", "daily", "weekly", "times_per_week"):
+        raise DomainError("Choose how often: once, daily, weekly or a number of times a week")
+    weekdays = None
+    if cadence == "times_per_week":
+        days = list(schedule.weekdays) or DEFAULT_DAYS.get(times or 0, [])
+        if not times:
+            times = len(days)
+        if not 1 <= times <= 7 or len(days) != times:
+            raise DomainError(f"Choose {times} days of the week for “{times} times a week”")
+        weekdays = weekday_mask(days)
+    else:
+        times = None
+    if schedule.end is not None and schedule.max_occurrences is not None:
+        raise DomainError("Give an end date or a number of times, not both")
+    if schedule.end is not None and schedule.end < schedule.start:
+        raise DomainError("The end date comes before the start date")
+    if schedule.max_occurrences is not None and schedule.max_occurrences < 1:
+        raise DomainError("The number of times must be at least 1")
+    return cadence, times, weekdays
+
+
+def assign_exercise(
+    therapist: User,
+    couple: Couple,
+    exercise: Exercise,
+    *,
+    mode: str,
+    schedule: Schedule,
+    partner: User | None = None,
+    note: str = "",
+    step: Step | None = None,
+) -> Assignment:
+    """Give the exercise's current version to the couple."""
+    _check_therapist(therapist, couple)
+    if exercise.owner_id is not None and exercise.owner_id != therapist.id:
+        raise DomainError("That exercise is not in your library")
+    if mode not in ASSIGNMENT_MODES:
+        raise DomainError("Choose both partners, one partner, or a joint exercise")
+    if mode == "one":
+        if partner is None or partner.id not in {u.id for u in partner_users(couple)}:
+            raise DomainError("Choose which partner this is for")
+    else:
+        partner = None
+    if len(note) > MAX_TEXT:
+        raise DomainError(f"The note can be at most {MAX_TEXT:,} characters")
+    version = exercise.current
+    cadence, times, weekdays = _resolve_schedule(schedule, version.cadence, version.times_per_week)
+    assignment = Assignment(
+        couple_id=couple.id,
+        exercise_version_id=version.id,
+        assigned_by_id=therapist.id,
+        step_id=step.id if step else None,
+        mode=mode,
+        partner_id=partner.id if partner else None,
+        cadence=cadence,
+        times_per_week=times,
+        weekdays=weekdays,
+        start_date=schedule.start,
+        end_date=schedule.end,
+        max_occurrences=schedule.max_occurrences,
+        note=note.strip(),
+        pauses=[],
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def assign_step(
+    therapist: User, couple: Couple, step: Step, *, mode: str, schedule: Schedule,
+    partner: User | None = None, note: str = "",
+) -> list[Assignment]:
+    """Give every exercise of a step together (each with the chosen or its own cadence)."""
+    return [
+        assign_exercise(therapist, couple, exercise, mode=mode, schedule=schedule,
+                        partner=partner, note=note, step=step)
+        for exercise in step.exercises
+        if not exercise.is_archived
+    ]
+
+
+def pause(assignment: Assignment, on: dt.date) -> None:
+    if assignment.status != "active":
+        raise DomainError("Only an active assignment can be paused")
+    assignment.status = "paused"
+    assignment.pauses.append(AssignmentPause(paused_on=on))
+
+
+def resume(assignment: Assignment, on: dt.date) -> None:
+    if assignment.status != "paused":
+        raise DomainError("Only a paused assignment can be resumed")
+    assignment.status = "active"
+    current = assignment.pauses[-1]
+    current.resumed_on = max(on, current.paused_on)
+
+
+def end(assignment: Assignment, on: dt.date) -> None:
+    """Nothing is due after `on`; what was logged stays."""
+    if assignment.status == "ended":
+        raise DomainError("This assignment has already ended")
+    if assignment.status == "paused":
+        resume(assignment, on)
+    assignment.status = "ended"
+    assignment.ended_on = max(on, assignment.start_date - dt.timedelta(days=1))
+
+
+def edit_schedule(
+    therapist: User, couple: Couple, assignment: Assignment, *, schedule: Schedule, note: str,
+    today: dt.date,
+) -> Assignment:
+    """A new schedule from `schedule.start` on: the old assignment ends the day before and a
+    new one replaces it, so earlier occurrences and their entries stay as they were."""
+    _check_therapist(therapist, couple)
+    if schedule.start <= assignment.start_date:
+        # Nothing was due under the old plan before the new start: change it in place.
+        cadence, times, weekdays = _resolve_schedule(schedule, assignment.cadence,
+                                                     assignment.times_per_week)
+        assignment.cadence, assignment.times_per_week = cadence, times
+        assignment.weekdays, assignment.start_date = weekdays, schedule.start
+        assignment.end_date, assignment.max_occurrences = schedule.end, schedule.max_occurrences
+        assignment.note = note.strip()
+        db.session.flush()
+        return assignment
+    end(assignment, schedule.start - dt.timedelta(days=1))
+    replacement = Assignment(
+        couple_id=assignment.couple_id,
+        exercise_version_id=assignment.exercise_version_id,
+        assigned_by_id=therapist.id,
+        step_id=assignment.step_id,
+        mode=assignment.mode,
+        partner_id=assignment.partner_id,
+        start_date=schedule.start,
+        end_date=schedule.end,
+        max_occurrences=schedule.max_occurrences,
+        note=note.strip(),
+        replaces_id=assignment.id,
+        pauses=[],
+        cadence="daily",
+    )
+    replacement.cadence, replacement.times_per_week, replacement.weekdays = _resolve_schedule(
+        schedule, assignment.cadence, assignment.times_per_week
+    )
+    db.session.add(replacement)
+    db.session.flush()
+    return replacement
+
+
+def assignments_for_couple(couple: Couple, *, include_ended: bool = True) -> list[Assignment]:
+    query = sa.select(Assignment).where(Assignment.couple_id == couple.id)
+    if not include_ended:
+        query = query.where(Assignment.status != "ended")
+    return list(db.session.scalars(query.order_by(Assignment.start_date, Assignment.id)))
+
+
+# --- entries ---------------------------------------------------------------------------
+
+
+def visibility_for_new_entry(couple: Couple, chosen: str | None) -> str:
+    """Open: always shared with the partner. Limited: private unless the author shares."""
+    if couple.confidentiality_policy == "open":
+        return "partner"
+    return chosen if chosen in VISIBILITIES else "therapist"
+
+
+def _clean_answers(assignment: Assignment, answers: Sequence[str]) -> list[str]:
+    prompts = assignment.exercise_version.prompts
+    cleaned = [(answer or "").strip() for answer in answers][: len(prompts)]
+    cleaned += [""] * (len(prompts) - len(cleaned))
+    for answer in cleaned:
+        if len(answer) > MAX_TEXT:
+            raise DomainError(f"An answer can be at most {MAX_TEXT:,} characters")
+    return cleaned
+
+
+def _clean_ratings(assignment: Assignment, ratings: Sequence[int | None]) -> list[int | None]:
+    questions = assignment.exercise_version.rating_questions
+    cleaned: list[int | None] = []
+    for index, question in enumerate(questions):
+        value = ratings[index] if index < len(ratings) else None
+        if value is not None and not question["min"] <= value <= question["max"]:
+            raise DomainError(
+                f"{question['question']} takes a number from {question['min']} to "
+                f"{question['max']}"
+            )
+        cleaned.append(value)
+    return cleaned
+
+
+def can_edit(entry: Entry) -> bool:
+    """An author may change an entry for 24 hours after first logging it."""
+    return now() - entry.created_at < EDIT_WINDOW
+
+
+def log_entry(
+    author: User,
+    couple: Couple,
+    assignment: Assignment,
+    occurrence: dt.date,
+    *,
+    completion: str,
+    answers: Sequence[str] = (),
+    ratings: Sequence[int | None] = (),
+    visibility: str | None = None,
+    submission: str | None = None,
+) -> Entry:
+    """Record (or, within 24 hours, revise) the author's entry for one occurrence."""
+    if author.id not in {u.id for u in assignees(assignment, couple)}:
+        raise DomainError("This exercise is not yours to log")
+    if completion not in COMPLETIONS:
+        raise DomainError("Say whether you did it: done, partly or not done")
+    today = today_for(assignment, author, couple)
+    if occurrence not in plan_of(assignment).dates(today):
+        raise DomainError("Nothing is due on that day")
+    existing = db.session.scalar(
+        sa.select(Entry).where(
+            Entry.assignment_id == assignment.id,
+            Entry.author_id == author.id,
+            Entry.occurrence_date == occurrence,
+        )
+    )
+    if existing is not None and submission and existing.last_submission == submission:
+        return existing  # the same form sent twice
+    if existing is None and not can_log(occurrence, today):
+        raise DomainError("This day is more than a week ago and can no longer be logged")
+    content: dict[str, Any] = {
+        "completion": completion,
+        "answers": _clean_answers(assignment, answers),
+        "ratings": _clean_ratings(assignment, ratings),
+    }
+    if existing is None:
+        entry = Entry(
+            assignment_id=assignment.id,
+            author_id=author.id,
+            occurrence_date=occurrence,
+            visibility=visibility_for_new_entry(couple, visibility),
+            is_late=occurrence < today,
+            last_submission=submission,
+            **content,
+        )
+        db.session.add(entry)
+        db.session.flush()
+        return entry
+    if not can_edit(existing):
+        raise DomainError("Entries can be changed for 24 hours after logging them")
+    db.session.add(
+        EntryRevision(
+            entry_id=existing.id,
+            revision=existing.revision,
+            completion=existing.completion,
+            visibility=existing.visibility,
+            answers=existing.answers,
+            ratings=existing.ratings,
+        )
+    )
+    for key, value in content.items():
+        setattr(existing, key, value)
+    if visibility is not None:
+        set_visibility(author, couple, existing, visibility)
+    existing.revision += 1
+    existing.last_submission = submission
+    db.session.flush()
+    return existing
+
+
+def set_visibility(author: User, couple: Couple, entry: Entry, visibility: str) -> None:
+    """Only the author shares or un-shares; under the open policy entries stay shared."""
+    if entry.author_id != author.id:
+        raise DomainError("Only the person who wrote an entry can change who sees it")
+    if visibility not in VISIBILITIES:
+        raise DomainError("Choose who sees it")
+    if visibility == "therapist" and couple.confidentiality_policy == "open":
+        raise DomainError("Under your couple's open policy, entries are shared with your partner")
+    entry.visibility = visibility
+
+
+def entries_for_couple(couple: Couple) -> list[Entry]:
+    """Every entry of the couple, oldest occurrence first (for the therapist)."""
+    return list(
+        db.session.scalars(
+            sa.select(Entry)
+            .join(Assignment)
+            .where(Assignment.couple_id == couple.id)
+            .order_by(Entry.occurrence_date, Entry.id)
+        )
+    )
+
+
+def may_read_content(entry: Entry, viewer: User, couple: Couple) -> bool:
+    """Whether the viewer may read what was written (completion is always shared)."""
+    if viewer.id == entry.author_id:
+        return True
+    if viewer.id == couple.therapist_id and viewer.is_therapist:
+        return True
+    partner_ids = {p.user_id for p in couple.partners}
+    return viewer.id in partner_ids and entry.visibility == "partner"
+
+
+def weekdays_of(assignment: Assignment) -> list[int]:
+    return mask_days(assignment.weekdays or 0)

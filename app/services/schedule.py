@@ -1,0 +1,104 @@
+"""When homework is due: the occurrences of an assignment, as calendar dates.
+
+Pure functions over plain values, so they are cheap to test and to run over a whole
+caseload. An occurrence is a date; whose "today" it is compared with depends on the
+assignment: a joint exercise follows the couple's timezone, an individual one each
+partner's own (see `today_for`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+LATE_DAYS = 7  # an occurrence can be logged up to a week after its date
+
+
+def weekday_mask(days: Iterable[int]) -> int:
+    """A bit mask from weekday numbers (Monday = 0 ... Sunday = 6)."""
+    mask = 0
+    for day in days:
+        if not 0 <= day <= 6:
+            raise ValueError("weekday numbers run from 0 (Monday) to 6 (Sunday)")
+        mask |= 1 << day
+    return mask
+
+
+def mask_days(mask: int) -> list[int]:
+    """Weekday numbers in a mask."""
+    return [day for day in range(7) if mask & (1 << day)]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The schedule of one assignment, as plain values."""
+
+    cadence: str  # once, daily, weekly, times_per_week
+    start: dt.date
+    end: dt.date | None = None  # last possible date (the end date, or the day it was ended)
+    max_occurrences: int | None = None
+    weekdays: int | None = None  # for times_per_week: the chosen days
+    pauses: Sequence[tuple[dt.date, dt.date | None]] = ()  # [paused_on, resumed_on)
+
+    def _paused(self, day: dt.date) -> bool:
+        return any(
+            start <= day and (resumed is None or day < resumed) for start, resumed in self.pauses
+        )
+
+    def _candidates(self) -> Iterator[dt.date]:
+        day = self.start
+        if self.cadence == "once":
+            yield day
+            return
+        step = dt.timedelta(days=7 if self.cadence == "weekly" else 1)
+        days = set(mask_days(self.weekdays or 0)) if self.cadence == "times_per_week" else None
+        while True:
+            if days is None or day.weekday() in days:
+                yield day
+            day += step
+
+    def dates(self, until: dt.date) -> list[dt.date]:
+        """Every due date from the start through `until` (inclusive), in order."""
+        last = min(until, self.end) if self.end else until
+        found: list[dt.date] = []
+        for day in self._candidates():
+            if day > last:
+                break
+            if self.max_occurrences is not None and len(found) >= self.max_occurrences:
+                break
+            if not self._paused(day):
+                found.append(day)
+        return found
+
+    def dates_between(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        """Due dates within [first, last]."""
+        return [day for day in self.dates(last) if day >= first]
+
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """Monday and Sunday of the week holding this day."""
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def can_log(occurrence: dt.date, today: dt.date) -> bool:
+    """Occurrences can be logged on the day and up to a week late, never ahead."""
+    return today - dt.timedelta(days=LATE_DAYS) <= occurrence <= today
+
+
+def streak(due: Sequence[dt.date], completed: set[dt.date], today: dt.date) -> int:
+    """Due occurrences done (or partly done) in a row, counting back from the latest;
+    today's occurrence, if not yet logged, neither adds to nor breaks the streak."""
+    count = 0
+    for day in reversed(due):
+        if day > today:
+            continue
+        if day in completed:
+            count += 1
+        elif day == today:
+            continue
+        else:
+            break
+    return count
