@@ -3,12 +3,16 @@ list and the matrix fails the suite, so authorization can't be forgotten."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 import sqlalchemy as sa
 
+from app.clock import today_in
 from app.models import Invitation
+from app.services.homework import Schedule, assign_exercise, log_entry
+from app.services.own_exercises import create_own_exercise
 from app.services.practice import invite_clinician
 from tests.conftest import csrf_token_from
 
@@ -71,6 +75,36 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "therapist.revoke_invitation": (
         "POST", "/therapist/couples/{couple}/invitations/{invitation}/revoke", THERAPIST_POST),
 }
+ALL_THERAPISTS = {"therapist": 200, "other_therapist": 200, "foreign_therapist": 200}
+MATRIX.update({
+    "therapist.own_exercises": ("GET", "/therapist/exercises", only(ALL_THERAPISTS)),
+    "therapist.new_exercise": ("GET", "/therapist/exercises/new", only(ALL_THERAPISTS)),
+    "therapist.own_exercise": ("GET", "/therapist/exercises/{exercise}", THERAPIST_GET),
+    "therapist.edit_exercise": ("GET", "/therapist/exercises/{exercise}/edit", THERAPIST_GET),
+    "therapist.archive_exercise": (
+        "POST", "/therapist/exercises/{exercise}/archive", THERAPIST_POST),
+})
+MATRIX.update({
+    "client.log": ("GET", "/portal/homework/{assignment}/{today}",
+                   only({"partner": 200, "other_partner": 200})),
+    "therapist.choose_couple": ("GET", "/therapist/assign?exercise={exercise}", THERAPIST_GET),
+    "therapist.assign": (
+        "GET", "/therapist/couples/{couple}/assign?exercise={exercise}", THERAPIST_GET),
+    "therapist.pause_assignment": (
+        "POST", "/therapist/assignments/{assignment}/pause", THERAPIST_POST),
+    "therapist.resume_assignment": (
+        "POST", "/therapist/assignments/{assignment}/resume", THERAPIST_POST),
+    "therapist.end_assignment": (
+        "POST", "/therapist/assignments/{assignment}/end", THERAPIST_POST),
+    "therapist.change_couple_policy": (
+        "POST", "/therapist/couples/{couple}/policy", THERAPIST_POST),
+    "client.accept_current_policy": (
+        "POST", "/portal/policy/accept",
+        only({"partner": 302, "other_partner": 302, "foreign_partner": 302})),
+    # Only the author: the other partner gets the same 404 as a stranger.
+    "client.entry_visibility": (
+        "POST", "/portal/entries/{entry}/visibility", only({"partner": 302})),
+})
 ADMIN_GET = only({"admin": 200})
 ADMIN_POST = only({"admin": 302})
 MATRIX.update({
@@ -107,6 +141,15 @@ def world(db, make_practice, make_user, make_couple):
     clinician_invitation = invite_clinician(
         admin, email="new-clinician@example.org", name="New Clinician", roles={"therapist"}
     ).invitation
+    exercise = create_own_exercise(therapist, {
+        "title": "Listen", "instructions": "Listen.", "prompts": ["What did you hear?"],
+        "cadence": "weekly"})
+    today = today_in("UTC")
+    assignment = assign_exercise(
+        therapist, couple, exercise, mode="both",
+        schedule=Schedule(start=today - dt.timedelta(days=3), cadence="daily"))
+    entry = log_entry(couple.partners[0].user, couple, assignment, today, completion="done",
+                      answers=["private words"])
     db.session.commit()
     users = {
         "partner": couple.partners[0].user,
@@ -118,7 +161,9 @@ def world(db, make_practice, make_user, make_couple):
         "admin": admin,
     }
     ids = {"couple": couple.id, "invitation": invitation.id, "clinician": other_therapist.id,
-           "user": other_therapist.id, "clinician_invitation": clinician_invitation.id}
+           "user": other_therapist.id, "clinician_invitation": clinician_invitation.id,
+           "exercise": exercise.id, "assignment": assignment.id, "today": today.isoformat(),
+           "entry": entry.id}
     return users, ids
 
 

@@ -23,7 +23,7 @@ def test_partner_logs_in_and_lands_on_the_portal_welcome(login, make_couple, cli
     assert response.headers["Location"] == "/portal/"
     page = client.get("/portal/")
     assert page.status_code == 200
-    assert "Welcome" in page.text
+    assert "Nothing is due this week" in page.text
 
 
 def test_wrong_password_and_unknown_email_get_the_same_answer(login, make_therapist):

@@ -72,7 +72,7 @@ def test_partner_accepts_sets_password_timezone_and_policy(
     response = accept_via_form(visitor, link, timezone="America/Sao_Paulo")
     assert response.status_code == 302
     assert response.headers["Location"] == "/portal/"
-    assert "Welcome" in visitor.get("/portal/").text
+    assert "Hello, Ana" in visitor.get("/portal/").text
 
     user = db.session.scalar(sa.select(User).where(User.email == "ana@example.org"))
     assert user.timezone == "America/Sao_Paulo"

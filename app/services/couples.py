@@ -8,12 +8,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from app.clock import now
 from app.extensions import db
-from app.models import Couple, Invitation, Partner, User
+from app.models import Couple, Invitation, Partner, PolicyConsent, User
 from app.models.couples import POLICIES
 from app.services import DomainError
 from app.services.accounts import check_timezone, create_user, email_in_use, normalise_email
 from app.services.invitations import Outgoing, invite_user
+from app.services.policies import policy_wording
 
 
 @dataclass(frozen=True)
@@ -158,3 +160,42 @@ def partner_slots(couple: Couple, invitations: Sequence[Invitation]) -> list[Par
             )
         )
     return slots
+
+
+def change_policy(therapist: User, couple: Couple, policy: str) -> None:
+    """A new confidentiality policy for entries written from now on; both partners accept it
+    again before writing. What was written before keeps its visibility."""
+    if couple.therapist_id != therapist.id:
+        raise DomainError("Only the couple's therapist can change the policy")
+    if policy not in POLICIES:
+        raise DomainError("The confidentiality policy is either open or limited")
+    if policy == couple.confidentiality_policy:
+        raise DomainError("That is already the couple's policy")
+    couple.confidentiality_policy = policy
+    couple.policy_changed_at = now()
+
+
+def needs_policy_acceptance(user: User, couple: Couple) -> bool:
+    """True until the partner has accepted the couple's current policy."""
+    query = sa.select(PolicyConsent.id).where(
+        PolicyConsent.couple_id == couple.id,
+        PolicyConsent.user_id == user.id,
+        PolicyConsent.policy == couple.confidentiality_policy,
+    )
+    if couple.policy_changed_at is not None:
+        query = query.where(PolicyConsent.accepted_at >= couple.policy_changed_at)
+    return db.session.scalar(query.limit(1)) is None
+
+
+def accept_policy(user: User, couple: Couple) -> PolicyConsent:
+    """Record that the partner read and accepted the current wording."""
+    consent = PolicyConsent(
+        couple_id=couple.id,
+        user_id=user.id,
+        policy=couple.confidentiality_policy,
+        wording=policy_wording(couple.confidentiality_policy),
+        accepted_at=now(),
+    )
+    db.session.add(consent)
+    db.session.flush()
+    return consent

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Couple, Invitation, Partner, User
+from app.models import Assignment, Couple, Entry, Exercise, Invitation, Partner, Step, User
 
 
 class NotVisible(LookupError):
@@ -100,3 +100,57 @@ def therapists_of_practice(practice_id: int) -> list[User]:
             .order_by(User.name)
         )
     )
+
+
+def assignment_for_therapist(assignment_id: int, user: User) -> tuple[Couple, Assignment]:
+    """An assignment of one of the therapist's couples, with that couple."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotVisible("assignments", assignment_id)
+    try:
+        couple = couple_for_therapist(assignment.couple_id, user)
+    except NotVisible:
+        raise NotVisible("assignments", assignment_id) from None
+    return couple, assignment
+
+
+def assignment_for_partner(assignment_id: int, user: User) -> tuple[Couple, Assignment]:
+    """An assignment the partner logs (theirs alone, both partners', or joint)."""
+    couple = couple_for_partner(user)
+    assignment = db.session.get(Assignment, assignment_id)
+    if (
+        assignment is None
+        or assignment.couple_id != couple.id
+        or (assignment.mode == "one" and assignment.partner_id != user.id)
+    ):
+        raise NotVisible("assignments", assignment_id)
+    return couple, assignment
+
+
+def exercise_for_therapist(exercise_id: int, user: User) -> Exercise:
+    """A built-in guide's exercise, or one of the therapist's own."""
+    exercise = db.session.get(Exercise, exercise_id)
+    if exercise is None or exercise.is_archived:
+        raise NotVisible("exercises", exercise_id)
+    if exercise.owner_id is not None and exercise.owner_id != user.id:
+        raise NotVisible("exercises", exercise_id)
+    if exercise.step is not None and exercise.step.guide.practice_id not in (None,
+                                                                            user.practice_id):
+        raise NotVisible("exercises", exercise_id)
+    return exercise
+
+
+def step_for_therapist(step_id: int, user: User) -> Step:
+    step = db.session.get(Step, step_id)
+    if step is None or step.guide.practice_id not in (None, user.practice_id):
+        raise NotVisible("steps", step_id)
+    return step
+
+
+def entry_for_author(entry_id: int, user: User) -> tuple[Couple, Entry]:
+    """An entry its author is looking at (for sharing or un-sharing it)."""
+    couple = couple_for_partner(user)
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.author_id != user.id or entry.assignment.couple_id != couple.id:
+        raise NotVisible("entries", entry_id)
+    return couple, entry

@@ -8,6 +8,7 @@ from app.notifications import deliver_invitations
 from app.services import DomainError
 from app.services.audit import actor_names, events_for_couple
 from app.services.couples import PartnerDetails, couples_for_therapist, create_couple, partner_slots
+from app.services.guides import list_guides
 from app.services.invitations import (
     invite_partner,
     pending_invitations,
@@ -15,7 +16,9 @@ from app.services.invitations import (
     resend,
     revoke,
 )
+from app.services.own_exercises import own_exercises
 from app.services.policies import SUMMARIES
+from app.services.progress import couple_progress
 from app.services.scoping import couple_for_therapist, invitation_for_therapist
 from app.therapist import bp
 from app.therapist.forms import NewCoupleForm
@@ -65,6 +68,7 @@ def new_couple():
 def couple(couple_id: int):
     found = couple_for_therapist(couple_id, current_user)
     slots = partner_slots(found, pending_invitations(found))
+    progress = couple_progress(found)
     audit_request("couple.viewed", found)
     db.session.commit()
     return render_template(
@@ -73,6 +77,10 @@ def couple(couple_id: int):
         slots=slots,
         policy_summary=SUMMARIES[found.confidentiality_policy],
         form=EmptyForm(),
+        progress=progress,
+        names={p.user_id: p.user.name for p in found.partners},
+        library=list_guides(),
+        own=own_exercises(current_user),
     )
 
 

@@ -1,0 +1,140 @@
+"""The therapist gives, pauses, resumes and ends homework."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.access import audit_request
+from app.auth.forms import EmptyForm
+from app.clock import today_in
+from app.extensions import db
+from app.services import DomainError
+from app.services.couples import change_policy, couples_for_therapist
+from app.services.homework import Schedule, assign_exercise, assign_step, end, pause, resume
+from app.services.scoping import (
+    assignment_for_therapist,
+    couple_for_therapist,
+    exercise_for_therapist,
+    step_for_therapist,
+)
+from app.therapist import bp
+from app.therapist.homework_forms import AssignForm
+
+
+def _item(user):
+    """The exercise or step named by ?exercise= or ?step=, or 404."""
+    if request.args.get("exercise", "").isdigit():
+        return exercise_for_therapist(int(request.args["exercise"]), user), None
+    if request.args.get("step", "").isdigit():
+        return None, step_for_therapist(int(request.args["step"]), user)
+    abort(404)
+
+
+@bp.get("/assign")
+def choose_couple():
+    """From the guide library: which couple gets this exercise or step?"""
+    exercise, step = _item(current_user)
+    return render_template(
+        "therapist/choose_couple.html",
+        exercise=exercise,
+        step=step,
+        couples=couples_for_therapist(current_user),
+        query=request.query_string.decode()[:100],
+    )
+
+
+@bp.route("/couples/<int:couple_id>/assign", methods=["GET", "POST"])
+def assign(couple_id: int):
+    couple = couple_for_therapist(couple_id, current_user)
+    exercise, step = _item(current_user)
+    form = AssignForm(partners=couple.partners, whole_step=step is not None)
+    if request.method == "GET":
+        form.start.data = today_in(couple.timezone)
+        version = exercise.current if exercise else None
+        if version is not None:
+            form.cadence.data = version.cadence
+            if version.times_per_week:
+                form.times_per_week.data = str(version.times_per_week)
+    if form.validate_on_submit():
+        mode, _, partner_id = form.mode.data.partition(":")
+        partner = next((p.user for p in couple.partners if str(p.user_id) == partner_id), None)
+        schedule = Schedule(
+            start=form.start.data,
+            cadence=form.cadence.data,
+            times_per_week=int(form.times_per_week.data)
+            if form.cadence.data == "times_per_week" else None,
+            weekdays=[int(day) for day in form.weekdays.data or []]
+            if form.cadence.data == "times_per_week" else (),
+            end=form.end_date.data if form.ends.data == "date" else None,
+            max_occurrences=form.max_occurrences.data if form.ends.data == "count" else None,
+        )
+        try:
+            if step is not None:
+                made = assign_step(current_user, couple, step, mode=mode, schedule=schedule,
+                                   partner=partner, note=form.note.data or "")
+            else:
+                made = [assign_exercise(current_user, couple, exercise, mode=mode,
+                                        schedule=schedule, partner=partner,
+                                        note=form.note.data or "")]
+        except DomainError as error:
+            db.session.rollback()
+            form.cadence.errors.append(str(error))
+        else:
+            for assignment in made:
+                audit_request("assignment.created", assignment, mode=assignment.mode)
+            db.session.commit()
+            flash(f"Homework given: {len(made)} exercise{'s' if len(made) != 1 else ''}.",
+                  "info")
+            return redirect(url_for("therapist.couple", couple_id=couple.id))
+    return render_template("therapist/assign.html", couple=couple, exercise=exercise,
+                           step=step, form=form)
+
+
+def _change(assignment_id: int, action, verb: str):
+    couple, assignment = assignment_for_therapist(assignment_id, current_user)
+    if EmptyForm().validate_on_submit():
+        try:
+            action(assignment, today_in(couple.timezone))
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            audit_request(f"assignment.{verb}", assignment)
+            db.session.commit()
+            flash(f"“{assignment.exercise_version.title}” {verb}.", "info")
+    return redirect(url_for("therapist.couple", couple_id=couple.id) + "#homework")
+
+
+@bp.post("/assignments/<int:assignment_id>/pause")
+def pause_assignment(assignment_id: int):
+    return _change(assignment_id, pause, "paused")
+
+
+@bp.post("/assignments/<int:assignment_id>/resume")
+def resume_assignment(assignment_id: int):
+    return _change(assignment_id, resume, "resumed")
+
+
+@bp.post("/assignments/<int:assignment_id>/end")
+def end_assignment(assignment_id: int):
+    return _change(assignment_id, end, "ended")
+
+
+@bp.post("/couples/<int:couple_id>/policy")
+def change_couple_policy(couple_id: int):
+    couple = couple_for_therapist(couple_id, current_user)
+    if EmptyForm().validate_on_submit():
+        previous = couple.confidentiality_policy
+        try:
+            change_policy(current_user, couple, request.form.get("policy", ""))
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            audit_request("policy.changed", couple, previous=previous,
+                          policy=couple.confidentiality_policy)
+            db.session.commit()
+            flash("The policy was changed for new entries. Both partners will be asked to "
+                  "accept it before they write again.", "info")
+    return redirect(url_for("therapist.couple", couple_id=couple.id))

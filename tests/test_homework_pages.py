@@ -1,0 +1,262 @@
+"""Homework through the real HTTP interface: assigning, logging, and who sees what."""
+
+import datetime as dt
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from app.models import Assignment, Entry, Exercise, Step
+from app.services.guides import load_builtin_guides
+from tests.conftest import csrf_token_from
+
+PRIVATE = "I felt unheard when we talked about my mother"
+SHARED = "We laughed about the burnt toast"
+
+
+@pytest.fixture
+def couple(db, make_couple, clock):
+    clock.set(dt.datetime(2026, 3, 12, 18, 0, tzinfo=dt.UTC))  # a Thursday
+    load_builtin_guides()
+    db.session.commit()
+    return make_couple(policy="limited", timezone="UTC")
+
+
+def check_in(db) -> Exercise:
+    return db.session.scalar(sa.select(Exercise).where(Exercise.slug == "daily-check-in"))
+
+
+def assign_via_form(client, couple, query, **fields):
+    url = f"/therapist/couples/{couple.id}/assign?{query}"
+    page = client.get(url)
+    assert page.status_code == 200
+    data = {"csrf_token": csrf_token_from(page.text), "mode": "both", "start": "2026-03-09",
+            "cadence": "daily", "times_per_week": "3", "ends": "never", "note": ""}
+    data.update(fields)
+    return client.post(url, data=data)
+
+
+def log_via_form(client, assignment_id, day, **fields):
+    url = f"/portal/homework/{assignment_id}/{day}"
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    submission = re.search(r'name="submission" type="hidden" value="([^"]+)"', page.text)
+    data = {"csrf_token": csrf_token_from(page.text), "completion": "done",
+            "submission": submission.group(1) if submission else ""}
+    data.update(fields)
+    return client.post(url, data=data), data
+
+
+def test_the_homework_loop(app, db, client, login_as, couple):
+    a, b = (p.user for p in couple.partners)
+    login_as(couple.therapist)
+    exercise = check_in(db)
+    response = assign_via_form(client, couple, f"exercise={exercise.id}",
+                               note="Ten minutes after dinner")
+    assert response.status_code == 302
+    assignment = db.session.scalar(sa.select(Assignment))
+    page = client.get(f"/therapist/couples/{couple.id}")
+    assert "Create daily check-in moments" in page.text
+    assert "0 of 4" in page.text  # Mon-Thu due so far this week, nothing logged
+
+    partner_a = app.test_client()
+    login_as_other(partner_a, a)
+    portal = partner_a.get("/portal/")
+    assert "Create daily check-in moments" in portal.text
+    assert "Ten minutes after dinner" in portal.text
+    assert "0 of 7" in portal.text  # the whole week, as a partner plans it
+    response, _ = log_via_form(partner_a, assignment.id, "2026-03-12", **{
+        "answer-0": PRIVATE, "rating-0": "7", "visibility": "therapist"})
+    assert response.status_code == 302
+    response, _ = log_via_form(partner_a, assignment.id, "2026-03-11", **{
+        "answer-0": SHARED, "visibility": "partner", "completion": "partly"})
+    assert response.status_code == 302
+    assert "2 of 7" in partner_a.get("/portal/").text
+
+    # The other partner sees that it was done, the shared words, and nothing of the private.
+    partner_b = app.test_client()
+    login_as_other(partner_b, b)
+    pages = [partner_b.get("/portal/").text]
+    for day in range(9, 13):
+        pages.append(partner_b.get(f"/portal/homework/{assignment.id}/2026-03-{day:02d}").text)
+    everything = "".join(pages)
+    assert "Partner: Done" in pages[0] and "Partner: Partly" in pages[0]
+    assert SHARED in pages[3]
+    assert PRIVATE not in everything
+    assert "unheard" not in everything and "mother" not in everything
+    assert "private" not in pages[4].lower().replace("a private entry", "")
+    assert pages[4].count("blockquote") == 0
+
+    # The therapist sees both, the private one marked.
+    couple_page = client.get(f"/therapist/couples/{couple.id}").text
+    assert PRIVATE in couple_page and SHARED in couple_page
+    assert "Private to you" in couple_page
+    assert "2 of 4" in couple_page  # adherence so far this week: done or partly, of due
+
+
+def login_as_other(client, user):
+    from app.clock import now
+
+    stamp = now().timestamp()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_auth_at"] = stamp
+        session["_seen_at"] = stamp
+
+
+def test_double_submit_makes_one_entry_and_errors_keep_the_text(app, db, login_as, client,
+                                                                 couple):
+    a = couple.partners[0].user
+    login_as(couple.therapist)
+    assign_via_form(client, couple, f"exercise={check_in(db).id}")
+    assignment = db.session.scalar(sa.select(Assignment))
+    partner = app.test_client()
+    login_as_other(partner, a)
+    long_text = "word " * 1999
+    bad, _ = log_via_form(partner, assignment.id, "2026-03-12",
+                          **{"answer-0": long_text, "rating-0": "11"})
+    assert bad.status_code == 200
+    assert "from 0 to 10" in bad.text
+    assert long_text.strip() in bad.text
+    first, data = log_via_form(partner, assignment.id, "2026-03-12", **{"answer-0": "once"})
+    again = partner.post(f"/portal/homework/{assignment.id}/2026-03-12", data=data)
+    assert first.status_code == again.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 1
+    assert db.session.scalar(sa.select(Entry.revision)) == 1
+
+
+def test_future_and_too_old_days_cannot_be_logged(app, db, login_as, client, couple):
+    a = couple.partners[0].user
+    login_as(couple.therapist)
+    assign_via_form(client, couple, f"exercise={check_in(db).id}", start="2026-03-01")
+    assignment = db.session.scalar(sa.select(Assignment))
+    partner = app.test_client()
+    login_as_other(partner, a)
+    assert partner.get(f"/portal/homework/{assignment.id}/2026-03-13").status_code == 404
+    assert partner.get(f"/portal/homework/{assignment.id}/2026-03-04").status_code == 404
+    assert partner.get(f"/portal/homework/{assignment.id}/2026-03-05").status_code == 200
+    assert partner.get(f"/portal/homework/{assignment.id}/not-a-date").status_code == 404
+
+
+def test_whole_step_and_schedule_controls(db, login_as, client, couple):
+    login_as(couple.therapist)
+    step = db.session.scalar(sa.select(Step).where(Step.slug == "rebuild-communication"))
+    response = assign_via_form(client, couple, f"step={step.id}", cadence="suggested")
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 4
+    first = db.session.scalars(sa.select(Assignment).order_by(Assignment.id)).first()
+    page = client.get(f"/therapist/couples/{couple.id}")
+    token = csrf_token_from(page.text)
+    client.post(f"/therapist/assignments/{first.id}/pause", data={"csrf_token": token})
+    db.session.expire_all()
+    assert db.session.get(Assignment, first.id).status == "paused"
+    client.post(f"/therapist/assignments/{first.id}/resume", data={"csrf_token": token})
+    client.post(f"/therapist/assignments/{first.id}/end", data={"csrf_token": token})
+    db.session.expire_all()
+    assert db.session.get(Assignment, first.id).status == "ended"
+
+
+def test_assign_form_errors_keep_what_was_typed(db, login_as, client, couple):
+    login_as(couple.therapist)
+    response = assign_via_form(client, couple, f"exercise={check_in(db).id}",
+                               ends="date", end_date="2026-03-01", note="Keep this note",
+                               cadence="times_per_week", times_per_week="3",
+                               weekdays=["0", "2"])
+    assert response.status_code == 200
+    assert "The end date comes before the start date." in response.text
+    assert "Choose 3 days" in response.text
+    assert "Keep this note" in response.text
+
+
+def test_another_therapist_cannot_assign_to_this_couple(db, client, login_as, couple,
+                                                        make_therapist):
+    login_as(make_therapist())
+    assert client.get(
+        f"/therapist/couples/{couple.id}/assign?exercise={check_in(db).id}").status_code == 404
+
+
+def test_policy_change_applies_to_new_entries_and_must_be_accepted(app, db, client, login_as,
+                                                                   couple, clock):
+    a, b = (p.user for p in couple.partners)
+    login_as(couple.therapist)
+    assign_via_form(client, couple, f"exercise={check_in(db).id}")
+    assignment = db.session.scalar(sa.select(Assignment))
+    partner = app.test_client()
+    login_as_other(partner, a)
+    log_via_form(partner, assignment.id, "2026-03-11", **{"answer-0": PRIVATE})
+
+    page = client.get(f"/therapist/couples/{couple.id}")
+    client.post(f"/therapist/couples/{couple.id}/policy",
+                data={"csrf_token": csrf_token_from(page.text), "policy": "open"})
+    clock.advance(dt.timedelta(minutes=1))
+    portal = partner.get("/portal/")
+    assert "policy-change-heading" in portal.text
+    blocked = partner.get(f"/portal/homework/{assignment.id}/2026-03-12")
+    assert blocked.status_code == 302
+    partner.post("/portal/policy/accept", data={"csrf_token": csrf_token_from(portal.text)})
+    assert "policy-change-heading" not in partner.get("/portal/").text
+    log_via_form(partner, assignment.id, "2026-03-12", **{"answer-0": SHARED})
+
+    other = app.test_client()
+    login_as_other(other, b)
+    other.post("/portal/policy/accept",
+               data={"csrf_token": csrf_token_from(other.get("/portal/").text)})
+    seen = other.get(f"/portal/homework/{assignment.id}/2026-03-12").text
+    assert SHARED in seen  # written under the open policy
+    old = other.get(f"/portal/homework/{assignment.id}/2026-03-11").text
+    assert PRIVATE not in old  # written before: never widened
+    from app.models import AuditEvent
+
+    actions = set(db.session.scalars(sa.select(AuditEvent.action)))
+    assert {"policy.changed", "policy.accepted"} <= actions
+
+
+def test_author_can_share_and_unshare_after_the_edit_window(app, db, client, login_as, couple,
+                                                            clock):
+    a, b = (p.user for p in couple.partners)
+    login_as(couple.therapist)
+    assign_via_form(client, couple, f"exercise={check_in(db).id}")
+    assignment = db.session.scalar(sa.select(Assignment))
+    partner = app.test_client()
+    login_as_other(partner, a)
+    log_via_form(partner, assignment.id, "2026-03-12", **{"answer-0": PRIVATE})
+    entry = db.session.scalar(sa.select(Entry))
+    clock.advance(dt.timedelta(hours=25))
+    login_as_other(partner, a)
+    page = partner.get(f"/portal/homework/{assignment.id}/2026-03-12")
+    assert "can be changed for 24 hours" in page.text
+    token = csrf_token_from(page.text)
+    other = app.test_client()
+    login_as_other(other, b)
+    forged = other.post(f"/portal/entries/{entry.id}/visibility",
+                        data={"csrf_token": csrf_token_from(other.get("/portal/").text),
+                              "visibility": "partner"})
+    assert forged.status_code == 404
+    partner.post(f"/portal/entries/{entry.id}/visibility",
+                 data={"csrf_token": token, "visibility": "partner"})
+    assert PRIVATE in other.get(f"/portal/homework/{assignment.id}/2026-03-12").text
+    partner.post(f"/portal/entries/{entry.id}/visibility",
+                 data={"csrf_token": token, "visibility": "therapist"})
+    assert PRIVATE not in other.get(f"/portal/homework/{assignment.id}/2026-03-12").text
+
+
+def test_joint_exercise_shows_both_accounts_and_flags_a_gap(app, db, client, login_as, couple):
+    a, b = (p.user for p in couple.partners)
+    couple.timezone = "Pacific/Auckland"  # joint occurrences follow the couple's calendar
+    db.session.commit()
+    login_as(couple.therapist)
+    assign_via_form(client, couple, f"exercise={check_in(db).id}", mode="joint")
+    assignment = db.session.scalar(sa.select(Assignment))
+    for user, rating, day in ((a, "9", "2026-03-13"), (b, "4", "2026-03-13"),
+                              (a, "6", "2026-03-12"), (b, "5", "2026-03-12")):
+        partner = app.test_client()
+        login_as_other(partner, user)
+        response, _ = log_via_form(partner, assignment.id, day,
+                                   **{"rating-0": rating, "answer-0": f"{user.name} {day}"})
+        assert response.status_code == 302
+    page = client.get(f"/therapist/couples/{couple.id}").text
+    assert "To talk about" in page
+    assert page.count("Different experiences") == 1  # 9 vs 4 flags; 6 vs 5 does not
+    assert f"{a.name} 9, {b.name} 4" in page or f"{b.name} 4, {a.name} 9" in page
+    assert page.count('class="side-by-side"') == 2
