@@ -149,3 +149,5 @@ def _configure_logging(app: Flask) -> None:
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
     app.logger.setLevel(logging.INFO)
+    # WeasyPrint narrates every render at INFO; only its warnings belong in our log.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)

@@ -3,6 +3,7 @@ idle and absolute limits; the 404 for anything not the caller's; audit helpers."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -17,6 +18,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
 
 from app.clock import now
 from app.errors import render_error
@@ -27,6 +30,10 @@ from app.services.scoping import NotVisible
 
 SESSION_STARTED = "_auth_at"
 SESSION_SEEN = "_seen_at"
+
+# endpoint -> function(user) run when a form is posted to it just after the session
+# expired, so what the person was writing can be kept for them (see client.routes).
+KEEP_ON_EXPIRY: dict[str, Callable[[User], None]] = {}
 
 
 def address() -> str | None:
@@ -114,10 +121,26 @@ def init_app(app: Flask) -> None:
             session[SESSION_SEEN] = stamp
             return None
         user = current_user._get_current_object()
+        keep = KEEP_ON_EXPIRY.get(request.endpoint or "")
+        kept = False
+        if request.method == "POST" and keep is not None:
+            try:
+                # The form must carry this (expired) session's own token: only the person
+                # who was writing can have anything kept.
+                validate_csrf(request.form.get("csrf_token"))
+            except ValidationError:
+                pass
+            else:
+                keep(user)
+                kept = True
         logout_user()
         session.clear()
         audit_request("session.expired", actor=user)
         db.session.commit()
+        if kept:
+            flash("Your session ended while you were writing. What you wrote is kept: "
+                  "log in again to finish it.", "info")
+            return redirect(url_for("auth.login", next=request.path))
         flash(
             "For your privacy you were logged out after a while without activity. "
             "Please log in again.",

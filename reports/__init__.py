@@ -7,6 +7,16 @@ queries the database, and its resource loader (``BundledAssetFetcher``) is deny-
 only files in ``reports/static`` can be loaded, never the network or the rest of the disk.
 """
 
-from reports.render import BundledAssetFetcher, RenderedPdf, render_pdf, render_test_page
+from typing import Any
 
 __all__ = ["BundledAssetFetcher", "RenderedPdf", "render_pdf", "render_test_page"]
+
+
+def __getattr__(name: str) -> Any:
+    # WeasyPrint takes most of a second to import: only a process that renders pays for it
+    # (web pages import reports.charts, which needs none of it).
+    if name in __all__:
+        from reports import render
+
+        return getattr(render, name)
+    raise AttributeError(name)

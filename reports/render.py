@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,8 +12,9 @@ from urllib.parse import unquote
 
 import jinja2
 import weasyprint
-from markupsafe import Markup
 from weasyprint.urls import UNICODE_SCHEME_RE, URLFetcher, URLFetcherResponse
+
+from reports.charts import Series, bar_chart, line_chart
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -134,50 +136,26 @@ def _template_environment() -> jinja2.Environment:
     )
 
 
-def bar_chart_svg(
-    bars: Sequence[tuple[str, float]], *, width: int = 640, bar_height: int = 22
-) -> Markup:
-    """Build a horizontal percentage bar chart as inline SVG; labels are escaped."""
-    # Presentation attributes rather than classes: WeasyPrint does not apply the page's
-    # stylesheet inside inline SVG.
-    label_width, value_width, gap = 200, 48, 10
-    height = gap + len(bars) * (bar_height + gap)
-    track = width - label_width - value_width
-    parts = [
-        Markup(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-            'width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-            'font-family="DejaVu Sans, sans-serif" font-size="11">'
-        ).format(w=width, h=height)
+def _sample_ratings(
+    first: datetime.date, seed: int, *, skip: Sequence[int] = ()
+) -> list[tuple[datetime.date, float | None]]:
+    """Four weeks of made-up daily ratings, with None on the days in skip."""
+    return [
+        (first + datetime.timedelta(days=day), None if day in skip else 4 + (seed * day) % 5)
+        for day in range(28)
     ]
-    for index, (label, value) in enumerate(bars):
-        y = gap + index * (bar_height + gap)
-        baseline = y + bar_height / 2 + 4
-        parts.append(
-            Markup(
-                '<text x="{lx}" y="{ty:.1f}" text-anchor="end" fill="#374151">{label}</text>'
-                '<rect x="{bx}" y="{y}" width="{track}" height="{bh}" rx="3" fill="#f3f4f6"/>'
-                '<rect x="{bx}" y="{y}" width="{bw:.1f}" height="{bh}" rx="3" fill="#d97706"/>'
-                '<text x="{vx}" y="{ty:.1f}" font-weight="bold" fill="#111827">{value:g}%</text>'
-            ).format(
-                lx=label_width - 12,
-                ty=baseline,
-                label=label,
-                bx=label_width,
-                y=y,
-                track=track,
-                bh=bar_height,
-                bw=track * min(max(value, 0), 100) / 100,
-                vx=width - value_width + 10,
-                value=value,
-            )
-        )
-    parts.append(Markup("</svg>"))
-    return Markup("").join(parts)
+
+
+def _weekly(
+    first: datetime.date, values: Sequence[float | None]
+) -> list[tuple[datetime.date, float | None]]:
+    """One value a week from the first date on."""
+    return [(first + datetime.timedelta(days=7 * week), v) for week, v in enumerate(values)]
 
 
 def _test_page_snapshot() -> dict[str, object]:
     """The plain data shown on the test page."""
+    first = datetime.date(2025, 3, 3)
     rows = [
         {"exercise": "Daily appreciation", "assigned": 14, "completed": 12},
         {"exercise": "Stress-reducing conversation", "assigned": 7, "completed": 5},
@@ -190,7 +168,35 @@ def _test_page_snapshot() -> dict[str, object]:
         "practice_name": "Harbour Street Couples Practice",
         "subtitle": "A sample document to check fonts, layout and page furniture.",
         "rows": rows,
-        "chart": bar_chart_svg([(row["exercise"], row["rate"]) for row in rows]),
+        "completion_chart": bar_chart(
+            [(row["exercise"], row["rate"]) for row in rows],
+            title="Completion rate by exercise",
+            id_prefix="completion",
+        ),
+        "ratings_chart": line_chart(
+            [
+                Series("Zoë", _sample_ratings(first, 7, skip=(10, 11)), style=0),
+                Series("Søren", _sample_ratings(first, 4, skip=(3,)), style=1),
+            ],
+            y_min=0,
+            y_max=10,
+            title="Daily closeness rating",
+            start=first,
+            end=first + datetime.timedelta(days=27),
+            id_prefix="ratings",
+        ),
+        "csi_chart": line_chart(
+            [
+                Series("Zoë", _weekly(first, (11, 12, 14, 15))),
+                Series("Søren", _weekly(first, (9, 11, None, 14)), style=1),
+            ],
+            y_min=0,
+            y_max=21,
+            title="CSI-4 relationship satisfaction by session",
+            reference=(13.5, "cutoff 13.5"),
+            value_name="score",
+            id_prefix="csi4",
+        ),
     }
 
 

@@ -1,5 +1,7 @@
 """`flask demo` builds the demo practice through the services, and only on a demo database."""
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from app.models import Couple, Practice, User
@@ -68,3 +70,29 @@ def test_reports_test_page_command_writes_a_pdf(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"%PDF")
     assert "sha256" in result.output
+
+
+def test_demo_has_weeks_of_homework_history(db, runner, client, login_as):
+    from app.models import Assignment, Entry
+    from app.services.progress import couple_progress
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    couples = db.session.scalars(sa.select(Couple).order_by(Couple.id)).all()
+    for couple in couples[:2]:
+        entries = db.session.scalars(
+            sa.select(Entry).join(Assignment).where(Assignment.couple_id == couple.id)).all()
+        assert len(entries) > 40
+        assert {e.completion for e in entries} == {"done", "partly", "not_done"}
+        assert max(e.occurrence_date for e in entries) - min(
+            e.occurrence_date for e in entries) >= dt.timedelta(weeks=3)
+        assert any(v for e in entries for v in e.ratings if v is not None)
+    one = couples[0]
+    visibilities = {e.visibility for e in db.session.scalars(
+        sa.select(Entry).join(Assignment).where(Assignment.couple_id == one.id))}
+    assert visibilities == {"therapist", "partner"}
+    progress = couple_progress(one)
+    assert len(progress.flags) >= 1
+    assert any(row.assignment.mode == "joint" for row in progress.assignments)
+    login_as(one.therapist)
+    page = client.get(f"/therapist/couples/{one.id}")
+    assert "To talk about" in page.text and "Ratings over time" in page.text

@@ -260,3 +260,20 @@ def test_joint_exercise_shows_both_accounts_and_flags_a_gap(app, db, client, log
     assert page.count("Different experiences") == 1  # 9 vs 4 flags; 6 vs 5 does not
     assert f"{a.name} 9, {b.name} 4" in page or f"{b.name} 4, {a.name} 9" in page
     assert page.count('class="side-by-side"') == 2
+
+
+def test_rating_trends_are_charted_per_partner(app, db, client, login_as, couple):
+    a, b = (p.user for p in couple.partners)
+    login_as(couple.therapist)
+    assign_via_form(client, couple, f"exercise={check_in(db).id}")
+    assignment = db.session.scalar(sa.select(Assignment))
+    for user, day, rating in ((a, "2026-03-10", "4"), (a, "2026-03-11", "7"),
+                              (b, "2026-03-11", "5")):
+        partner = app.test_client()
+        login_as_other(partner, user)
+        log_via_form(partner, assignment.id, day, **{"rating-0": rating})
+    page = client.get(f"/therapist/couples/{couple.id}").text
+    assert "Ratings over time" in page
+    assert page.count('role="img"') == 1
+    assert f"{a.name}: 2 ratings" in page and f"{b.name}: 1 rating" in page
+    assert "<script" not in page  # the chart is inline SVG, no script, no inline style

@@ -1,16 +1,18 @@
 import datetime as dt
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import audit_request
+from app.access import KEEP_ON_EXPIRY, audit_request
 from app.auth.forms import EmptyForm
 from app.client import bp
 from app.client.forms import EntryForm
-from app.extensions import db
+from app.extensions import csrf, db
+from app.models import User
 from app.services import DomainError
 from app.services.couples import accept_policy, needs_policy_acceptance
+from app.services.drafts import discard_draft, draft_of, save_draft
 from app.services.homework import can_edit, log_entry, set_visibility, today_for
 from app.services.policies import NOT_REAL_TIME, SHARED_COMPLETION, policy_wording
 from app.services.portal import entry_of, shared_entry_of_partner, week_for_partner
@@ -75,7 +77,21 @@ def entry_visibility(entry_id: int):
                             day=entry.occurrence_date.isoformat()))
 
 
+def _posted(version) -> dict:
+    """What the entry form carried, in the shape of a draft's content."""
+    return {
+        "answers": [request.form.get(f"answer-{i}", "") for i in range(len(version.prompts))],
+        "ratings": [_rating(request.form.get(f"rating-{i}"))
+                    for i in range(len(version.rating_questions))],
+        "completion": request.form.get("completion"),
+        "visibility": request.form.get("visibility"),
+    }
+
+
+# The entry form checks its own CSRF token (EntryForm is a FlaskForm) so that a stale token
+# can be answered with the form and everything typed, instead of a bare error page.
 @bp.route("/homework/<int:assignment_id>/<day>", methods=["GET", "POST"])
+@csrf.exempt
 def log(assignment_id: int, day: str):
     couple, assignment = assignment_for_partner(assignment_id, current_user)
     if needs_policy_acceptance(current_user, couple):
@@ -88,39 +104,88 @@ def log(assignment_id: int, day: str):
     if entry is None and not can_log(occurrence, today):
         abort(404)
     editable = entry is None or can_edit(entry)
+    draft = draft_of(current_user, assignment, occurrence) if editable else None
     form = EntryForm(obj=entry)
-    answers = list(entry.answers) if entry else [""] * len(version.prompts)
-    ratings = list(entry.ratings) if entry else [None] * len(version.rating_questions)
+    content = {
+        "answers": list(entry.answers) if entry else [""] * len(version.prompts),
+        "ratings": list(entry.ratings) if entry else [None] * len(version.rating_questions),
+    }
+    if draft is not None and request.method == "GET":
+        content = draft.content
+        form.completion.data = draft.content.get("completion") or form.completion.data
+        form.visibility.data = draft.content.get("visibility") or form.visibility.data
     errors: list[str] = []
+    status = 200
     if request.method == "POST":
-        answers = [request.form.get(f"answer-{i}", "") for i in range(len(version.prompts))]
-        ratings = [_rating(request.form.get(f"rating-{i}")) for i in
-                   range(len(version.rating_questions))]
-        if form.validate_on_submit() and editable:
+        content = _posted(version)
+        if not form.validate_on_submit():
+            if form.csrf_token.errors:
+                status = 400
+                errors.append("For your safety this page needed refreshing. Nothing you wrote "
+                              "is lost: check it and press Save again.")
+                form.csrf_token.errors = []
+        elif editable:
             try:
                 saved = log_entry(
                     current_user, couple, assignment, occurrence,
-                    completion=form.completion.data, answers=answers, ratings=ratings,
-                    visibility=form.visibility.data, submission=form.submission.data or None,
+                    completion=form.completion.data, answers=content["answers"],
+                    ratings=content["ratings"], visibility=form.visibility.data,
+                    submission=form.submission.data or None,
                 )
             except DomainError as error:
                 db.session.rollback()
                 errors.append(str(error))
             else:
+                discard_draft(current_user, assignment, occurrence)
                 audit_request("entry.logged", saved, revision=saved.revision)
                 db.session.commit()
                 flash("Saved. Thank you.", "info")
-                return redirect(url_for("client.welcome", week=None))
+                return redirect(url_for("client.welcome"))
     if not form.submission.data:
         form.submission.data = secrets.token_hex(16)
     return render_template(
         "client/log.html",
         couple=couple, assignment=assignment, version=version, occurrence=occurrence,
-        today=today, entry=entry, editable=editable, form=form, answers=answers,
-        ratings=ratings, errors=errors,
+        today=today, entry=entry, editable=editable, form=form,
+        answers=content["answers"], ratings=content["ratings"], errors=errors, draft=draft,
         partner_entry=shared_entry_of_partner(current_user, couple, assignment, occurrence),
         shared_completion=SHARED_COMPLETION, not_real_time=NOT_REAL_TIME,
-    )
+    ), status
+
+
+@bp.post("/homework/<int:assignment_id>/<day>/draft")
+def autosave(assignment_id: int, day: str):
+    """Called by static/js/autosave.js as a partner types; answers JSON."""
+    couple, assignment = assignment_for_partner(assignment_id, current_user)
+    occurrence = _date(day)
+    if not can_log(occurrence, today_for(assignment, current_user, couple)):
+        abort(404)
+    entry = entry_of(current_user, assignment, occurrence)
+    if entry is not None and not can_edit(entry):
+        abort(404)
+    try:
+        draft = save_draft(current_user, assignment, occurrence,
+                           _posted(assignment.exercise_version))
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(saved=False, error=str(error)), 400
+    db.session.commit()
+    return jsonify(saved=True, at=draft.updated_at.isoformat())
+
+
+def _keep_on_expiry(user: User) -> None:
+    """The session ended mid-sentence: keep what was posted as a draft."""
+    view_args = request.view_args or {}
+    try:
+        couple, assignment = assignment_for_partner(int(view_args["assignment_id"]), user)
+        occurrence = dt.date.fromisoformat(str(view_args["day"]))
+    except (LookupError, ValueError):
+        return
+    if can_log(occurrence, today_for(assignment, user, couple)):
+        save_draft(user, assignment, occurrence, _posted(assignment.exercise_version))
+
+
+KEEP_ON_EXPIRY["client.log"] = _keep_on_expiry
 
 
 def _rating(value: str | None) -> int | None:

@@ -97,6 +97,8 @@ class Entry(TimestampMixin, Base):
         sa.CheckConstraint(one_of("completion", COMPLETIONS), name="completion_valid"),
         sa.CheckConstraint(one_of("visibility", VISIBILITIES), name="visibility_valid"),
         sa.CheckConstraint("revision >= 1", name="revision_positive"),
+        # Each partner's last activity, for the caseload, without reading every entry.
+        sa.Index("ix_entries_author_id_updated_at", "author_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from app.clock import now
 from app.extensions import db
-from app.models import Practice, User
+from app.models import Exercise, Practice, User
 from app.services import DomainError
 from app.services.accounts import create_practice, create_user
 from app.services.couples import PartnerDetails, create_couple
+from app.services.guides import load_builtin_guides
+from app.services.homework import Schedule, assign_exercise, backfill_entry, plan_of
 from app.services.invitations import accept
 
 DEMO_PASSWORD = "rekindle-demo"  # noqa: S105 - published demo credential
@@ -77,6 +83,7 @@ def build_demo(*, if_empty: bool = False) -> DemoResult:
         ("Riley & Morgan", "America/Chicago", "limited",
          [("Riley Chen", "riley@example.com"), ("Morgan Chen", "morgan@example.com")]),
     ]
+    made = []
     for name, timezone, policy, people in couples:
         created = create_couple(
             therapist,
@@ -93,5 +100,101 @@ def build_demo(*, if_empty: bool = False) -> DemoResult:
                 timezone=timezone,
                 accepts_policy=True,
             )
+        made.append(created.couple)
+    db.session.flush()
+    load_builtin_guides()
+    _homework_history(therapist, made[0], made[1])
     db.session.flush()
     return DemoResult(True, demo_logins(), "Demo practice created.")
+
+
+REFLECTIONS = [
+    "We kept it short tonight, but it felt calmer than last week.",
+    "I noticed I started planning my answer while they were still talking.",
+    "Hard day at work; I said so instead of going quiet, which helped.",
+    "We laughed about the dishwasher saga. Small thing, but it mattered.",
+    "I felt listened to when they repeated back what I had said.",
+    "Skipped the phones for once. It was easier than I expected.",
+    "I got defensive about money again. Worth bringing to the session.",
+    "Said thank you for the coffee in the morning; they smiled all day.",
+]
+PRIVATE_REFLECTIONS = [
+    "I still feel hurt about the holiday plans and haven't said it yet.",
+    "Part of me wonders whether I'm the only one trying this week.",
+    "I worry that bringing up my family will start another fight.",
+]
+
+
+def _history_for(couple, assignment, seed: int, *, flag_on: dt.date | None = None) -> None:
+    """Several weeks of entries: done, partly and not done, private and shared, rated."""
+    rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not a secret
+    users = [p.user for p in couple.partners]
+    if assignment.mode == "one":
+        users = [u for u in users if u.id == assignment.partner_id]
+    for user in users:
+        zone = ZoneInfo(couple.timezone if assignment.mode == "joint" else user.timezone)
+        today = now().astimezone(zone).date()
+        due = plan_of(assignment).dates(today - dt.timedelta(days=1))
+        for index, day in enumerate(due):
+            if day >= today - dt.timedelta(days=2) and rng.random() < 0.5:
+                continue  # a few recent days not logged yet: overdue items
+            roll = rng.random()
+            completion = "done" if roll < 0.68 else "partly" if roll < 0.85 else "not_done"
+            private = couple.confidentiality_policy == "limited" and rng.random() < 0.3
+            text = rng.choice(PRIVATE_REFLECTIONS if private else REFLECTIONS)
+            answers = [text] + [""] * 2 if completion != "not_done" else []
+            questions = assignment.exercise_version.rating_questions
+            rating = min(10, max(0, 5 + index // 6 + rng.randint(-2, 2)))
+            ratings = [rating] * len(questions) if completion != "not_done" else []
+            if flag_on is not None and day == flag_on and questions:
+                ratings = [8 if user.id == users[0].id else 3] * len(questions)
+            logged = dt.datetime.combine(day, dt.time(21, 15), zone).astimezone(dt.UTC)
+            backfill_entry(
+                user, couple, assignment, day, logged_at=logged, completion=completion,
+                answers=answers, ratings=ratings,
+                visibility="therapist" if private else "partner",
+            )
+
+
+def _homework_history(therapist: User, one, two) -> None:
+    """Homework for couples one and two, started some weeks ago, with a flagged joint date."""
+
+    def exercise(slug: str):
+        return db.session.scalar(sa.select(Exercise).where(Exercise.slug == slug))
+
+    today = now().astimezone(ZoneInfo(one.timezone)).date()
+    five_weeks = today - dt.timedelta(weeks=5)
+    check_in = assign_exercise(
+        therapist, one, exercise("daily-check-in"), mode="both",
+        schedule=Schedule(start=five_weeks, cadence="daily"),
+        note="Ten minutes after dinner, phones in another room.",
+    )
+    dates = assign_exercise(
+        therapist, one, exercise("intentional-dates"), mode="joint",
+        schedule=Schedule(start=five_weeks, cadence="weekly"),
+        note="Take turns choosing; keep it simple.",
+    )
+    blame = assign_exercise(
+        therapist, one, exercise("speak-without-blame"), mode="one",
+        partner=one.partners[1].user,
+        schedule=Schedule(start=today - dt.timedelta(weeks=3), cadence="times_per_week",
+                          times_per_week=3, weekdays=[0, 2, 4]),
+    )
+    db.session.flush()
+    flagged = plan_of(dates).dates(today - dt.timedelta(days=1))[-2]
+    _history_for(one, check_in, seed=11)
+    _history_for(one, dates, seed=12, flag_on=flagged)
+    _history_for(one, blame, seed=13)
+
+    start_two = now().astimezone(ZoneInfo(two.timezone)).date() - dt.timedelta(weeks=4)
+    appreciation = assign_exercise(
+        therapist, two, exercise("daily-appreciation"), mode="both",
+        schedule=Schedule(start=start_two, cadence="daily"),
+    )
+    quality = assign_exercise(
+        therapist, two, exercise("undistracted-time"), mode="joint",
+        schedule=Schedule(start=start_two, cadence="weekly"),
+    )
+    db.session.flush()
+    _history_for(two, appreciation, seed=21)
+    _history_for(two, quality, seed=22)

@@ -393,3 +393,39 @@ def may_read_content(entry: Entry, viewer: User, couple: Couple) -> bool:
 
 def weekdays_of(assignment: Assignment) -> list[int]:
     return mask_days(assignment.weekdays or 0)
+
+
+def backfill_entry(
+    author: User,
+    couple: Couple,
+    assignment: Assignment,
+    occurrence: dt.date,
+    *,
+    logged_at: dt.datetime,
+    completion: str,
+    answers: Sequence[str] = (),
+    ratings: Sequence[int | None] = (),
+    visibility: str | None = None,
+) -> Entry:
+    """An entry as it was logged at `logged_at` (demo history, imports): the same checks as
+    log_entry except the one-week window, which is about "now"."""
+    if author.id not in {u.id for u in assignees(assignment, couple)}:
+        raise DomainError("This exercise is not yours to log")
+    if completion not in COMPLETIONS:
+        raise DomainError("Say whether you did it: done, partly or not done")
+    if occurrence not in plan_of(assignment).dates(occurrence):
+        raise DomainError("Nothing is due on that day")
+    entry = Entry(
+        assignment_id=assignment.id,
+        author_id=author.id,
+        occurrence_date=occurrence,
+        completion=completion,
+        answers=_clean_answers(assignment, answers),
+        ratings=_clean_ratings(assignment, ratings),
+        visibility=visibility_for_new_entry(couple, visibility),
+        is_late=logged_at.date() > occurrence,
+        created_at=logged_at,
+        updated_at=logged_at,
+    )
+    db.session.add(entry)
+    return entry

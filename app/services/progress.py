@@ -183,3 +183,51 @@ def couple_progress(couple: Couple) -> CoupleProgress:
     timeline = build_timeline(assignments, entries)
     flags = [flag for item in timeline for flag in item.flags]
     return CoupleProgress(rows, entries, last, timeline, flags)
+
+
+@dataclass(frozen=True)
+class RatingTrend:
+    """One rating question of one assignment, with each partner's answers over time."""
+
+    title: str
+    question: str
+    low: int
+    high: int
+    series: list[tuple[str, list[tuple[dt.date, float | None]]]]  # (partner name, points)
+
+
+def rating_trends(couple: Couple, progress: CoupleProgress) -> list[RatingTrend]:
+    """Plain data for the rating charts, from entries already loaded (no query)."""
+    names = {p.user_id: p.user.name for p in couple.partners}
+    trends = []
+    for row in progress.assignments:
+        assignment = row.assignment
+        questions = assignment.exercise_version.rating_questions
+        entries = [e for e in progress.entries if e.assignment_id == assignment.id]
+        if not questions or not entries:
+            continue
+        for index, question in enumerate(questions):
+            series = []
+            for user_id, name in names.items():
+                points = sorted(
+                    (e.occurrence_date, e.ratings[index])
+                    for e in entries
+                    if e.author_id == user_id and index < len(e.ratings)
+                    and e.ratings[index] is not None
+                )
+                if points:
+                    series.append((name, points))
+            if series:
+                trends.append(RatingTrend(assignment.exercise_version.title,
+                                          question["question"], question["min"],
+                                          question["max"], series))
+    return trends
+
+
+def recent(timeline: list[TimelineItem], *, days: int) -> list[TimelineItem]:
+    """The timeline's cards from the last `days` days (by occurrence)."""
+    if not timeline:
+        return []
+    newest = max(item.occurrence for item in timeline)
+    since = min(newest, today_in("UTC")) - dt.timedelta(days=days)
+    return [item for item in timeline if item.occurrence > since]

@@ -7,29 +7,35 @@ from app.extensions import db, limiter
 from app.notifications import deliver_invitations
 from app.services import DomainError
 from app.services.audit import actor_names, events_for_couple
-from app.services.couples import PartnerDetails, couples_for_therapist, create_couple, partner_slots
+from app.services.caseload import DESCENDING, normalise_sort, therapist_week
+from app.services.caseload import caseload as caseload_rows
+from app.services.couples import PartnerDetails, create_couple, partner_slots
 from app.services.guides import list_guides
 from app.services.invitations import (
     invite_partner,
     pending_invitations,
-    pending_invitations_by_couple,
     resend,
     revoke,
 )
 from app.services.own_exercises import own_exercises
 from app.services.policies import SUMMARIES
-from app.services.progress import couple_progress
+from app.services.progress import couple_progress, rating_trends, recent
 from app.services.scoping import couple_for_therapist, invitation_for_therapist
 from app.therapist import bp
 from app.therapist.forms import NewCoupleForm
+from reports.charts import Series, line_chart
 
 
 @bp.get("/")
 def caseload():
-    couples = couples_for_therapist(current_user)
-    invitations = pending_invitations_by_couple([c.id for c in couples])
-    rows = [(c, partner_slots(c, invitations.get(c.id, []))) for c in couples]
-    return render_template("therapist/caseload.html", rows=rows)
+    sort = normalise_sort(request.args.get("sort"))
+    return render_template(
+        "therapist/caseload.html",
+        rows=caseload_rows(current_user, sort),
+        sort=sort,
+        descending=DESCENDING,
+        week=therapist_week(current_user),
+    )
 
 
 @bp.route("/couples/new", methods=["GET", "POST"])
@@ -69,6 +75,8 @@ def couple(couple_id: int):
     found = couple_for_therapist(couple_id, current_user)
     slots = partner_slots(found, pending_invitations(found))
     progress = couple_progress(found)
+    show_all = request.args.get("entries") == "all"
+    timeline = progress.timeline if show_all else recent(progress.timeline, days=14)
     audit_request("couple.viewed", found)
     db.session.commit()
     return render_template(
@@ -78,6 +86,16 @@ def couple(couple_id: int):
         policy_summary=SUMMARIES[found.confidentiality_policy],
         form=EmptyForm(),
         progress=progress,
+        timeline=timeline,
+        hidden_entries=len(progress.timeline) - len(timeline),
+        charts=[
+            line_chart(
+                [Series(name, points, style=i) for i, (name, points) in enumerate(t.series)],
+                y_min=t.low, y_max=t.high, width=360, height=170,
+                title=f"{t.title}: {t.question}",
+            )
+            for t in rating_trends(found, progress)
+        ],
         names={p.user_id: p.user.name for p in found.partners},
         library=list_guides(),
         own=own_exercises(current_user),
