@@ -277,3 +277,29 @@ def test_rating_trends_are_charted_per_partner(app, db, client, login_as, couple
     assert page.count('role="img"') == 1
     assert f"{a.name}: 2 ratings" in page and f"{b.name}: 1 rating" in page
     assert "<script" not in page  # the chart is inline SVG, no script, no inline style
+
+
+def test_changing_a_schedule_keeps_what_was_due_before(app, db, client, login_as, couple):
+    a = couple.partners[0].user
+    login_as(couple.therapist)
+    assign_via_form(client, couple, f"exercise={check_in(db).id}")
+    first = db.session.scalar(sa.select(Assignment))
+    partner = app.test_client()
+    login_as_other(partner, a)
+    log_via_form(partner, first.id, "2026-03-10", **{"answer-0": "before the change"})
+    url = f"/therapist/assignments/{first.id}/edit"
+    page = client.get(url)
+    assert page.status_code == 200 and "Change “Create daily check-in moments”" in page.text
+    response = client.post(url, data={
+        "csrf_token": csrf_token_from(page.text), "start": "2026-03-13", "cadence": "weekly",
+        "times_per_week": "3", "ends": "count", "max_occurrences": "4",
+        "note": "Now once a week, on Fridays"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(Assignment).order_by(Assignment.id)).all()
+    assert [r.status for r in rows] == ["ended", "active"]
+    assert rows[0].ended_on == dt.date(2026, 3, 12) and rows[1].replaces_id == rows[0].id
+    assert rows[1].cadence == "weekly" and rows[1].max_occurrences == 4
+    assert db.session.scalar(sa.select(Entry.assignment_id)) == rows[0].id
+    page = client.get(f"/therapist/couples/{couple.id}").text
+    assert "before the change" in page and "Now once a week, on Fridays" in page

@@ -11,7 +11,16 @@ from app.clock import today_in
 from app.extensions import db
 from app.services import DomainError
 from app.services.couples import change_policy, couples_for_therapist
-from app.services.homework import Schedule, assign_exercise, assign_step, end, pause, resume
+from app.services.homework import (
+    Schedule,
+    assign_exercise,
+    assign_step,
+    edit_schedule,
+    end,
+    pause,
+    resume,
+    weekdays_of,
+)
 from app.services.scoping import (
     assignment_for_therapist,
     couple_for_therapist,
@@ -19,7 +28,7 @@ from app.services.scoping import (
     step_for_therapist,
 )
 from app.therapist import bp
-from app.therapist.homework_forms import AssignForm
+from app.therapist.homework_forms import AssignForm, EditAssignmentForm
 
 
 def _item(user):
@@ -89,6 +98,53 @@ def assign(couple_id: int):
             return redirect(url_for("therapist.couple", couple_id=couple.id))
     return render_template("therapist/assign.html", couple=couple, exercise=exercise,
                            step=step, form=form)
+
+
+def _schedule_from(form) -> Schedule:
+    weekly_days = form.cadence.data == "times_per_week"
+    return Schedule(
+        start=form.start.data,
+        cadence=form.cadence.data,
+        times_per_week=int(form.times_per_week.data) if weekly_days else None,
+        weekdays=[int(day) for day in form.weekdays.data or []] if weekly_days else (),
+        end=form.end_date.data if form.ends.data == "date" else None,
+        max_occurrences=form.max_occurrences.data if form.ends.data == "count" else None,
+    )
+
+
+@bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+def edit_assignment(assignment_id: int):
+    couple, assignment = assignment_for_therapist(assignment_id, current_user)
+    if assignment.status == "ended":
+        flash("This assignment has ended; give the exercise again to restart it.", "error")
+        return redirect(url_for("therapist.couple", couple_id=couple.id) + "#homework")
+    form = EditAssignmentForm(partners=couple.partners)
+    if request.method == "GET":
+        form.start.data = max(today_in(couple.timezone), assignment.start_date)
+        form.cadence.data = assignment.cadence
+        form.note.data = assignment.note
+        if assignment.times_per_week:
+            form.times_per_week.data = str(assignment.times_per_week)
+            form.weekdays.data = [str(day) for day in weekdays_of(assignment)]
+        if assignment.end_date:
+            form.ends.data, form.end_date.data = "date", assignment.end_date
+        elif assignment.max_occurrences:
+            form.ends.data, form.max_occurrences.data = "count", assignment.max_occurrences
+    if form.validate_on_submit():
+        try:
+            current = edit_schedule(current_user, couple, assignment,
+                                    schedule=_schedule_from(form), note=form.note.data or "",
+                                    today=today_in(couple.timezone))
+        except DomainError as error:
+            db.session.rollback()
+            form.cadence.errors.append(str(error))
+        else:
+            audit_request("assignment.edited", current, replaces=assignment.id)
+            db.session.commit()
+            flash("The new schedule is saved; what was due before stays as it was.", "info")
+            return redirect(url_for("therapist.couple", couple_id=couple.id) + "#homework")
+    return render_template("therapist/assign.html", couple=couple,
+                           exercise=None, step=None, editing=assignment, form=form)
 
 
 def _change(assignment_id: int, action, verb: str):

@@ -52,10 +52,11 @@ class AssignForm(FlaskForm):
 
     def __init__(self, *args, partners=(), whole_step=False, **kwargs):
         super().__init__(*args, **kwargs)
-        modes = [("both", "Both partners, each on their own")]
-        modes += [(f"one:{p.user_id}", f"Only {p.user.name}") for p in partners]
-        modes.append(("joint", "Together, as a joint exercise"))
-        self.mode.choices = choices(modes)
+        if self.mode is not None:
+            modes = [("both", "Both partners, each on their own")]
+            modes += [(f"one:{p.user_id}", f"Only {p.user.name}") for p in partners]
+            modes.append(("joint", "Together, as a joint exercise"))
+            self.mode.choices = choices(modes)
         cadences = [("suggested", "Each exercise's suggested rhythm")] if whole_step else []
         cadences += [("once", "Once"), ("daily", "Every day"), ("weekly", "Once a week"),
                      ("times_per_week", "Some days each week")]
@@ -81,3 +82,13 @@ class AssignForm(FlaskForm):
                 raise ValidationError(
                     f"Choose {wanted} days, or none to spread them through the week."
                 )
+
+
+class EditAssignmentForm(AssignForm):
+    """The schedule and note of an existing assignment; who does it stays as it was."""
+
+    mode = None
+    start = DateField(
+        "New schedule from", validators=[DataRequired(message="Choose from when.")]
+    )
+    submit = SubmitField("Save the new schedule")
