@@ -1,4 +1,5 @@
-"""Sending the mail that services prepared, once their transaction has committed."""
+"""Sending the mail that services prepared, once their transaction has committed, and the
+resend/withdraw buttons that therapists (for partners) and admins (for clinicians) share."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ from collections.abc import Iterable
 
 from flask import current_app, flash, url_for
 
+from app.access import audit_request
+from app.auth.forms import EmptyForm
+from app.extensions import db
 from app.mail import MailError, send_mail
-from app.services.invitations import Outgoing
+from app.models import Invitation
+from app.services import DomainError
+from app.services.invitations import Outgoing, resend, revoke
 
 INVITATION_SUBJECT = "Your Rekindle invitation"
 
@@ -43,3 +49,36 @@ def deliver_invitations(outgoing: Iterable[Outgoing]) -> bool:
             "error",
         )
     return ok
+
+
+def resend_posted(invitation: Invitation) -> None:
+    """Handle a "Send again" button: a new link, the old one dead, mailed after commit."""
+    if not EmptyForm().validate_on_submit():
+        return
+    try:
+        outgoing = resend(invitation)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return
+    audit_request("invitation.resent", invitation)
+    db.session.commit()
+    deliver_invitations([outgoing])
+    flash(f"A new invitation was sent to {invitation.email}. The old link no longer works.",
+          "info")
+
+
+def revoke_posted(invitation: Invitation) -> None:
+    """Handle a "Withdraw" button: the link stops working at once."""
+    if not EmptyForm().validate_on_submit():
+        return
+    try:
+        revoke(invitation)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return
+    audit_request("invitation.revoked", invitation)
+    db.session.commit()
+    flash(f"The invitation to {invitation.email} was withdrawn; its link no longer works.",
+          "info")

@@ -11,12 +11,11 @@ from app.admin import bp
 from app.admin.forms import InviteClinicianForm, MoveCoupleForm, RolesForm, SettingsForm
 from app.auth.forms import EmptyForm
 from app.extensions import db, limiter
-from app.notifications import deliver_invitations
+from app.notifications import deliver_invitations, resend_posted, revoke_posted
 from app.services import DomainError
 from app.services.accounts import set_active, set_roles
 from app.services.audit import actor_names, events_for_practice
 from app.services.couples import move_couple
-from app.services.invitations import resend, revoke
 from app.services.practice import (
     SettingsError,
     clinicians_of_practice,
@@ -157,36 +156,13 @@ def activate(user_id: int):
 @bp.post("/invitations/<int:invitation_id>/resend")
 @limiter.limit(limit_from("INVITATION_LIMIT"), key_func=per_user_key, scope="invitations-sent")
 def resend_invitation(invitation_id: int):
-    invitation = invitation_for_admin(invitation_id, _admin())
-    if EmptyForm().validate_on_submit():
-        try:
-            outgoing = resend(invitation)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            audit_request("invitation.resent", invitation)
-            db.session.commit()
-            deliver_invitations([outgoing])
-            flash(f"A new invitation was sent to {invitation.email}. The old link no longer works.",
-                  "info")
+    resend_posted(invitation_for_admin(invitation_id, _admin()))
     return redirect(url_for("admin.clinicians"))
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
 def revoke_invitation(invitation_id: int):
-    invitation = invitation_for_admin(invitation_id, _admin())
-    if EmptyForm().validate_on_submit():
-        try:
-            revoke(invitation)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            audit_request("invitation.revoked", invitation)
-            db.session.commit()
-            flash(f"The invitation to {invitation.email} was withdrawn; its link no longer works.",
-                  "info")
+    revoke_posted(invitation_for_admin(invitation_id, _admin()))
     return redirect(url_for("admin.clinicians"))
 
 

@@ -4,7 +4,7 @@ from flask_login import current_user
 from app.access import audit_request, limit_from, per_user_key
 from app.auth.forms import EmptyForm
 from app.extensions import db, limiter
-from app.notifications import deliver_invitations
+from app.notifications import deliver_invitations, resend_posted, revoke_posted
 from app.services import DomainError
 from app.services.audit import actor_names, events_for_couple
 from app.services.caseload import DESCENDING, normalise_sort, therapist_week
@@ -14,8 +14,6 @@ from app.services.guides import list_guides
 from app.services.invitations import (
     invite_partner,
     pending_invitations,
-    resend,
-    revoke,
 )
 from app.services.own_exercises import own_exercises
 from app.services.policies import SUMMARIES
@@ -124,36 +122,14 @@ def invite(couple_id: int, position: int):
 @limiter.limit(limit_from("INVITATION_LIMIT"), key_func=per_user_key, scope="invitations-sent")
 def resend_invitation(couple_id: int, invitation_id: int):
     found = couple_for_therapist(couple_id, current_user)
-    invitation = invitation_for_therapist(invitation_id, found)
-    if EmptyForm().validate_on_submit():
-        try:
-            outgoing = resend(invitation)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            audit_request("invitation.resent", invitation)
-            db.session.commit()
-            deliver_invitations([outgoing])
-            flash(f"A new invitation was sent to {invitation.email}. The old link no longer works.",
-                  "info")
+    resend_posted(invitation_for_therapist(invitation_id, found))
     return redirect(url_for("therapist.couple", couple_id=found.id))
 
 
 @bp.post("/couples/<int:couple_id>/invitations/<int:invitation_id>/revoke")
 def revoke_invitation(couple_id: int, invitation_id: int):
     found = couple_for_therapist(couple_id, current_user)
-    invitation = invitation_for_therapist(invitation_id, found)
-    if EmptyForm().validate_on_submit():
-        try:
-            revoke(invitation)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            audit_request("invitation.revoked", invitation)
-            db.session.commit()
-            flash("The invitation was withdrawn; its link no longer works.", "info")
+    revoke_posted(invitation_for_therapist(invitation_id, found))
     return redirect(url_for("therapist.couple", couple_id=found.id))
 
 
