@@ -192,6 +192,10 @@ def run(database: Path, instance: Path) -> None:
             sa.select(User).where(User.email == "bench-therapist@example.org"))
         session_id = therapist.get_id()
     print(f"Seeded in {seconds:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    # A development or production app freezes its startup heap at the end of create_app
+    # (see app/__init__.py); this testing-mode app does it here, after seeding.
+    gc.collect()
+    gc.freeze()
 
     client = app.test_client()
     stamp = dt.datetime.now(dt.UTC).timestamp()

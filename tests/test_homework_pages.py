@@ -303,3 +303,26 @@ def test_changing_a_schedule_keeps_what_was_due_before(app, db, client, login_as
     assert db.session.scalar(sa.select(Entry.assignment_id)) == rows[0].id
     page = client.get(f"/therapist/couples/{couple.id}").text
     assert "before the change" in page and "Now once a week, on Fridays" in page
+
+
+def test_today_in_the_portal_follows_the_partner_across_a_clock_change(
+    app, db, client, login_as, couple, clock
+):
+    a, b = (p.user for p in couple.partners)
+    a.timezone, b.timezone = "America/New_York", "Europe/Berlin"
+    db.session.commit()
+    login_as(couple.therapist)
+    assign_via_form(client, couple, f"exercise={check_in(db).id}", start="2026-03-02")
+    assignment = db.session.scalar(sa.select(Assignment))
+    # 8 March 2026, 23:30 in New York, the day its clocks went forward: already the 9th in
+    # UTC and in Berlin.
+    clock.set(dt.datetime(2026, 3, 9, 3, 30, tzinfo=dt.UTC))
+    new_york, berlin = app.test_client(), app.test_client()
+    login_as_other(new_york, a)
+    login_as_other(berlin, b)
+    assert new_york.get(f"/portal/homework/{assignment.id}/2026-03-09").status_code == 404
+    assert new_york.get(f"/portal/homework/{assignment.id}/2026-03-08").status_code == 200
+    assert berlin.get(f"/portal/homework/{assignment.id}/2026-03-09").status_code == 200
+    # New York's week is still 2-8 March; Berlin's has moved to 9-15 March.
+    assert "02 Mar \u2013 08 Mar 2026" in new_york.get("/portal/").text
+    assert "09 Mar \u2013 15 Mar 2026" in berlin.get("/portal/").text
