@@ -23,6 +23,8 @@ system-check:
 	  echo "Python's venv module is missing. On Debian/Ubuntu: sudo apt-get install python3-venv"; exit 1; }
 	@$(PYTHON) -c 'import ctypes.util, sys; sys.exit(not (ctypes.util.find_library("pango-1.0") and ctypes.util.find_library("pangoft2-1.0")))' || { \
 	  echo "WeasyPrint needs Pango. On Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; exit 1; }
+	@[ -n "$$(fc-list 'Noto Sans CJK SC' family 2>/dev/null)" ] || \
+	  echo "Note: PDF reports need Noto Sans CJK for Chinese and Japanese. On Debian/Ubuntu: sudo apt-get install fonts-noto-cjk"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -84,12 +84,57 @@ def register_cli(app: Flask) -> None:
             handle.write(rendered.content)
         click.echo(f"{out}: {rendered.page_count} page(s), sha256 {rendered.sha256}")
 
+    @reports_group.command("render")
+    @click.option("--couple", "couple_id", required=True, type=int, help="The couple's id.")
+    @click.option("--session", "session_id", type=int, help="Report for this session.")
+    @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day.")
+    @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day.")
+    @click.option("--audience", type=click.Choice(["clinician", "couple"]),
+                  default="clinician", show_default=True)
+    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+    def reports_render(couple_id: int, session_id: int | None, start, end, audience: str,
+                       out: str) -> None:
+        """Render and archive a session progress report for a couple."""
+        from app.models import Couple, TherapySession
+        from app.services.reports import produce_report
+        from reports.html import render_here
+
+        couple = db.session.get(Couple, couple_id)
+        if couple is None:
+            raise click.ClickException(f"No couple with id {couple_id}.")
+        session = None
+        if session_id is not None:
+            if start or end:
+                raise click.ClickException("Give either --session or --from/--to, not both.")
+            session = db.session.get(TherapySession, session_id)
+            if session is None or session.couple_id != couple.id:
+                raise click.ClickException(f"Couple {couple_id} has no session {session_id}.")
+        elif not (start and end):
+            raise click.ClickException("Give --session, or both --from and --to.")
+        try:
+            report = produce_report(
+                couple, audience=audience, session=session,
+                start=start.date() if start else None, end=end.date() if end else None,
+                generated_by=couple.therapist, render=render_here,
+            )
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+        audit.record("report.generated", subject=report, practice_id=couple.practice_id,
+                     details={"audience": audience, "via": "command line"})
+        db.session.commit()
+        with open(out, "wb") as handle:
+            handle.write(report.content)
+        click.echo(f"{out}: {audience} report, {report.page_count} page(s), "
+                   f"{report.period_start} to {report.period_end}, sha256 {report.sha256}")
+
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Quietly skip when real accounts exist.")
     def demo(if_empty: bool) -> None:
         """Build the demo practice (never on a database with real accounts)."""
         try:
-            result = build_demo(if_empty=if_empty)
+            from reports.html import render_here
+
+            result = build_demo(if_empty=if_empty, render=render_here)
         except DomainError as error:
             raise click.ClickException(str(error)) from error
         db.session.commit()

@@ -63,6 +63,11 @@ class BaseConfig:
     INVITATION_LIMIT = "30 per hour"
     # Number of proxies in front of the app whose X-Forwarded-For is trusted (0: none).
     PROXY_FIX_X_FOR = 0
+    # PDF reports render in worker processes (reports/pool.py), each web process starting
+    # REPORT_WORKERS of them; a render may take this long and a worker use this much memory.
+    REPORT_WORKERS = 2
+    REPORT_TIMEOUT_SECONDS = 60
+    REPORT_MEMORY_MB = 1024
 
 
 class DevelopmentConfig(BaseConfig):

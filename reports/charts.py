@@ -33,7 +33,7 @@ from markupsafe import Markup, escape
 
 __all__ = ["STYLES", "Series", "bar_chart", "line_chart"]
 
-FONT_FAMILY = "DejaVu Sans, sans-serif"
+FONT_FAMILY = "Rekindle Noto Sans, Noto Sans, DejaVu Sans, sans-serif"
 FONT_SIZE = 11
 TITLE_SIZE = 12
 PAD = 2.0  # keeps strokes and glyph edges off the very edge of the viewBox

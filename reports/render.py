@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote
 
 import jinja2
 import weasyprint
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import UNICODE_SCHEME_RE, URLFetcher, URLFetcherResponse
 
 from reports.charts import Series, bar_chart, line_chart
+from reports.result import RenderedPdf
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -93,30 +94,38 @@ class BundledAssetFetcher(URLFetcher):
         return path
 
 
-@dataclass(frozen=True)
-class RenderedPdf:
-    """A finished PDF: its bytes, number of pages and SHA-256 hex digest."""
-
-    content: bytes
-    page_count: int
-    sha256: str
-
-
 def render_pdf(
     html: str,
     *,
     title: str,
     author: str = "Rekindle",
-    stylesheets: Sequence[str] = ("report.css",),
+    stylesheets: Sequence[str] = ("fonts.css", "report.css"),
+    extra_css: Sequence[str] = (),
 ) -> RenderedPdf:
-    """Render trusted report HTML to PDF with bundled stylesheets and no outside resources."""
+    """Render trusted report HTML to PDF with bundled stylesheets and no outside resources.
+
+    ``extra_css`` holds stylesheet texts applied after the bundled ones; whatever they
+    reference goes through the same deny-by-default fetcher.
+    """
     fetcher = BundledAssetFetcher()
+    # Without a FontConfiguration, WeasyPrint ignores @font-face in these stylesheets.
+    font_config = FontConfiguration()
     css = [
-        weasyprint.CSS(url=f"{ASSET_SCHEME}:{name}", url_fetcher=fetcher) for name in stylesheets
+        weasyprint.CSS(url=f"{ASSET_SCHEME}:{name}", url_fetcher=fetcher, font_config=font_config)
+        for name in stylesheets
+    ]
+    css += [
+        weasyprint.CSS(
+            string=text,
+            base_url=f"{ASSET_SCHEME}:",
+            url_fetcher=fetcher,
+            font_config=font_config,
+        )
+        for text in extra_css
     ]
     document = weasyprint.HTML(
         string=html, base_url=f"{ASSET_SCHEME}:", url_fetcher=fetcher
-    ).render(stylesheets=css)
+    ).render(stylesheets=css, font_config=font_config)
     document.metadata.title = title
     document.metadata.authors = [author]
     content = document.write_pdf()

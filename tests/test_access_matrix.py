@@ -4,16 +4,19 @@ list and the matrix fails the suite, so authorization can't be forgotten."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import hashlib
 import re
 
 import pytest
 import sqlalchemy as sa
 
-from app.clock import today_in
-from app.models import Invitation
+from app.clock import now, today_in
+from app.models import Invitation, Report
 from app.services.homework import Schedule, assign_exercise, log_entry
 from app.services.own_exercises import create_own_exercise
 from app.services.practice import invite_clinician
+from app.services.sessions import schedule_session
 from tests.conftest import csrf_token_from
 
 ROLES = (
@@ -109,6 +112,22 @@ MATRIX.update({
     "client.entry_visibility": (
         "POST", "/portal/entries/{entry}/visibility", only({"partner": 302})),
 })
+MATRIX.update({
+    "therapist.new_session": (
+        "GET", "/therapist/couples/{couple}/sessions/new", THERAPIST_GET),
+    "therapist.session": ("GET", "/therapist/sessions/{session}", THERAPIST_GET),
+    # Posted with only a CSRF token: the allowed therapist gets the form back with errors.
+    "therapist.record": ("POST", "/therapist/sessions/{session}/record",
+                         only({"therapist": 422})),
+    "therapist.move": ("POST", "/therapist/sessions/{session}/schedule",
+                       only({"therapist": 422})),
+    "therapist.create_report": ("POST", "/therapist/sessions/{session}/reports",
+                                only({"therapist": 422})),
+    "therapist.cancel": ("POST", "/therapist/sessions/{session}/cancel", THERAPIST_POST),
+    "therapist.download_report": ("GET", "/therapist/reports/{report}", THERAPIST_GET),
+    "client.checkin": ("GET", "/portal/check-in/{session}",
+                       only({"partner": 200, "other_partner": 200})),
+})
 ADMIN_GET = only({"admin": 200})
 ADMIN_POST = only({"admin": 302})
 MATRIX.update({
@@ -154,6 +173,14 @@ def world(db, make_practice, make_user, make_couple):
         schedule=Schedule(start=today - dt.timedelta(days=3), cadence="daily"))
     entry = log_entry(couple.partners[0].user, couple, assignment, today, completion="done",
                       answers=["private words"])
+    session = schedule_session(therapist, couple, now() + dt.timedelta(days=2),
+                               request_measure=True)
+    content = b"%PDF-1.7 stand-in"
+    report = Report(couple_id=couple.id, session_id=session.id, audience="clinician",
+                    period_start=today, period_end=today, content=content,
+                    sha256=hashlib.sha256(content).hexdigest(), byte_size=len(content),
+                    page_count=1, generated_by_id=therapist.id)
+    db.session.add(report)
     db.session.commit()
     users = {
         "partner": couple.partners[0].user,
@@ -167,7 +194,7 @@ def world(db, make_practice, make_user, make_couple):
     ids = {"couple": couple.id, "invitation": invitation.id, "clinician": other_therapist.id,
            "user": other_therapist.id, "clinician_invitation": clinician_invitation.id,
            "exercise": exercise.id, "assignment": assignment.id, "today": today.isoformat(),
-           "entry": entry.id}
+           "entry": entry.id, "session": session.id, "report": report.id}
     return users, ids
 
 
@@ -232,7 +259,9 @@ def test_the_not_found_page_is_the_same_for_forbidden_and_missing(app, world, lo
     def mask(html):
         return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "TOKEN", html)
 
-    assert mask(forbidden.text) == mask(missing.text)
+    difference = list(difflib.unified_diff(mask(missing.text).splitlines(),
+                                           mask(forbidden.text).splitlines(), lineterm=""))
+    assert not difference, "\n".join(difference)
 
 
 def test_every_state_changing_route_requires_a_csrf_token(app, world):
@@ -254,7 +283,8 @@ def test_every_state_changing_route_requires_a_csrf_token(app, world):
         values = {"couple_id": ids["couple"], "assignment_id": ids["assignment"],
                   "entry_id": ids["entry"], "invitation_id": ids["invitation"],
                   "user_id": ids["clinician"], "exercise_id": ids["exercise"],
-                  "position": 1, "day": ids["today"]}
+                  "position": 1, "day": ids["today"], "session_id": ids["session"],
+                  "report_id": ids["report"]}
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values.get(m.group(1), "x")), rule.rule)
         response = client.post(url, data={"anything": "1"})
         assert response.status_code == 400, (rule.endpoint, response.status_code)

@@ -25,6 +25,7 @@ from pypdf import PdfReader
 from reports import render_pdf, render_test_page
 from reports.charts import (
     AXIS_COLOUR,
+    FONT_FAMILY,
     GRID_COLOUR,
     REFERENCE_COLOUR,
     STYLES,
@@ -114,7 +115,7 @@ def test_line_chart_is_an_accessible_self_sizing_svg():
     assert (root.get("width"), root.get("height")) == ("560", "180")
     assert root.get("viewBox") == "0 0 560 180"
     assert root.get("preserveAspectRatio") == "xMidYMid meet"
-    assert root.get("font-family") == "DejaVu Sans, sans-serif"
+    assert root.get("font-family") == FONT_FAMILY
     assert root.get("font-size") == "11"
 
 

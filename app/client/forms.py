@@ -3,6 +3,7 @@ from wtforms import HiddenField, RadioField, SubmitField
 from wtforms.validators import DataRequired
 
 from app.forms import choices
+from app.services.measures import CSI4_ITEMS
 
 COMPLETION_CHOICES = choices([("done", "Done"), ("partly", "Partly"), ("not_done", "Not done")])
 VISIBILITY_CHOICES = choices([
@@ -22,3 +23,27 @@ class EntryForm(FlaskForm):
                             default="therapist")
     submission = HiddenField()
     submit = SubmitField("Save")
+
+
+def _csi4_field(item) -> RadioField:
+    return RadioField(
+        item.text,
+        choices=choices((str(score), label) for score, label in enumerate(item.answers)),
+        validators=[DataRequired(message="Please answer this question.")],
+    )
+
+
+class Csi4Form(FlaskForm):
+    """The four CSI-4 items, exactly as the validated scale words them."""
+
+    item_1 = _csi4_field(CSI4_ITEMS[0])
+    item_2 = _csi4_field(CSI4_ITEMS[1])
+    item_3 = _csi4_field(CSI4_ITEMS[2])
+    item_4 = _csi4_field(CSI4_ITEMS[3])
+    submit = SubmitField("Send my answers")
+
+    def items(self):
+        return [self.item_1, self.item_2, self.item_3, self.item_4]
+
+    def answers(self) -> list[int | None]:
+        return [int(f.data) if f.data not in (None, "") else None for f in self.items()]

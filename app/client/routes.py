@@ -1,5 +1,6 @@
 import datetime as dt
 import secrets
+from zoneinfo import ZoneInfo
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -7,17 +8,30 @@ from flask_login import current_user
 from app.access import KEEP_ON_EXPIRY, audit_request
 from app.auth.forms import EmptyForm
 from app.client import bp
-from app.client.forms import EntryForm
+from app.client.forms import Csi4Form, EntryForm
 from app.extensions import csrf, db
 from app.models import User
 from app.services import DomainError
 from app.services.couples import accept_policy, needs_policy_acceptance
 from app.services.drafts import discard_draft, draft_of, save_draft
 from app.services.homework import can_edit, log_entry, set_visibility, today_for
+from app.services.measures import (
+    CSI4_NAME,
+    CSI4_REFERENCE,
+    due_checkins,
+    is_open_for,
+    response_of,
+    submit_csi4,
+)
 from app.services.policies import NOT_REAL_TIME, SHARED_COMPLETION, policy_wording
 from app.services.portal import entry_of, shared_entry_of_partner, week_for_partner
 from app.services.schedule import can_log
-from app.services.scoping import assignment_for_partner, couple_for_partner, entry_for_author
+from app.services.scoping import (
+    assignment_for_partner,
+    couple_for_partner,
+    entry_for_author,
+    session_for_partner,
+)
 
 
 def _date(value: str) -> dt.date:
@@ -44,6 +58,8 @@ def welcome():
         policy_text=policy_wording(couple.confidentiality_policy),
         needs_acceptance=needs_acceptance,
         form=EmptyForm(),
+        checkins=[(s, s.scheduled_at.astimezone(ZoneInfo(current_user.timezone)))
+                  for s in due_checkins(current_user, couple)],
     )
 
 
@@ -186,6 +202,8 @@ def _keep_on_expiry(user: User) -> None:
 
 
 KEEP_ON_EXPIRY["client.log"] = _keep_on_expiry
+# The autosave that first meets the ended session carries the newest text: keep it too.
+KEEP_ON_EXPIRY["client.autosave"] = _keep_on_expiry
 
 
 def _rating(value: str | None) -> int | None:
@@ -195,3 +213,35 @@ def _rating(value: str | None) -> int | None:
         return int(value)
     except ValueError:
         return -1  # refused by the service with a clear message
+
+
+@bp.route("/check-in/<int:session_id>", methods=["GET", "POST"])
+def checkin(session_id: int):
+    """The CSI-4 before a session: each partner answers on their own."""
+    couple, session = session_for_partner(session_id, current_user)
+    if not session.is_measure_requested:
+        abort(404)
+    answered = response_of(current_user, session)
+    form = Csi4Form()
+    status = 200
+    if answered is None and is_open_for(session) and form.validate_on_submit():
+        try:
+            response = submit_csi4(current_user, session, form.answers())
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+            status = 422
+        else:
+            audit_request("measure.answered", response, instrument="csi4")
+            db.session.commit()
+            flash("Thank you. Your answers go to your therapist only.", "info")
+            return redirect(url_for("client.welcome"))
+    elif form.is_submitted():
+        status = 422 if answered is None and is_open_for(session) else 200
+    return render_template(
+        "client/checkin.html",
+        couple=couple, session=session, form=form, answered=answered,
+        is_open=is_open_for(session),
+        when=session.scheduled_at.astimezone(ZoneInfo(current_user.timezone)),
+        name=CSI4_NAME, reference=CSI4_REFERENCE,
+    ), status

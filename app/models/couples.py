@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.accounts import User
+from app.models.accounts import Practice, User
 from app.models.base import Base, TimestampMixin, one_of, utcnow
 
 POLICIES = ("open", "limited")
@@ -34,6 +34,7 @@ class Couple(TimestampMixin, Base):
     # Set when the therapist changes the policy: partners accept the new one again.
     policy_changed_at: Mapped[dt.datetime | None]
 
+    practice: Mapped[Practice] = relationship()
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
     partners: Mapped[list[Partner]] = relationship(
         back_populates="couple", order_by="Partner.position", lazy="selectin"

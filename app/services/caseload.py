@@ -2,10 +2,11 @@
 activity, overdue homework and flags, in a constant number of queries whatever its size.
 
 The rules are the couple page's (progress.couple_progress); only the loading differs. The
-whole caseload is read at once, in four queries whatever its size: couples with their
+whole caseload is read at once, in five queries whatever its size: couples with their
 partners and each partner's last activity; open invitations; assignments with their pauses,
-as plain values for the schedule engine; and, as light tuples, only the entries of the few
-days the figures look at.
+as plain values for the schedule engine; what each partner logged of each assignment in the
+few days the figures look at, summed up by the database into one row per partner and
+assignment (as sets of days: see _Days); and the ratings of joint entries of the flag window.
 
 - This week is the therapist's week (Monday to Sunday of today in the therapist's
   timezone); what is due so far in it still follows each person's own today: a joint
@@ -23,10 +24,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.clock import now, today_in
 from app.extensions import db
@@ -112,20 +115,23 @@ class _Homework:
     weekdays: int | None
     pauses: list[tuple[dt.date, dt.date | None]] = field(default_factory=list)
 
+    def schedule_from(self, first: dt.date) -> tuple[Any, ...]:
+        """The values of its schedule from `first` on: those of `plan(first)`, cheaper to
+        build and compare than the Plan itself."""
+        start = _start_from(self.cadence, self.start, first, self.max_occurrences)
+        return (self.cadence, start, self.end, self.max_occurrences, self.weekdays,
+                tuple(self.pauses))
+
     def plan(self, first: dt.date) -> Plan:
         """Its schedule (as homework.plan_of builds it from an Assignment), from `first` on."""
-        return Plan(
-            cadence=self.cadence,
-            start=_start_from(self.cadence, self.start, first, self.max_occurrences),
-            end=self.end,
-            max_occurrences=self.max_occurrences,
-            weekdays=self.weekdays,
-            pauses=tuple(self.pauses),
-        )
+        cadence, start, end, max_occurrences, weekdays, pauses = self.schedule_from(first)
+        return Plan(cadence=cadence, start=start, end=end, max_occurrences=max_occurrences,
+                    weekdays=weekdays, pauses=pauses)
 
 
-@dataclass(frozen=True)
-class _Person:
+# _Person and _Member are named tuples rather than frozen dataclasses: as immutable, and
+# several times cheaper to build, a few hundred times a page.
+class _Person(NamedTuple):
     """What the caseload reads of a partner's user account."""
 
     id: int
@@ -136,8 +142,7 @@ class _Person:
     last_activity: dt.datetime | None  # the latest updated_at of their entries
 
 
-@dataclass(frozen=True)
-class _Member:
+class _Member(NamedTuple):
     """What the caseload (and couples.partner_slots) reads of a Partner."""
 
     position: int
@@ -155,6 +160,29 @@ class _Case:
     status: str
     timezone: str
     partners: list[_Member] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Days:
+    """The days from `first` to `last` that the figures look at. A set of them is an int
+    whose bit i stands for the i-th day from `first`, so a person's figures are counts of
+    bits (due, and in this week, and done) rather than walks over dates."""
+
+    first: dt.date
+    last: dt.date
+
+    def bit(self, day: dt.date) -> int:
+        return 1 << (day - self.first).days
+
+    def of(self, days: Sequence[dt.date]) -> int:
+        """The set of those days that fall in the window."""
+        return sum(self.bit(day) for day in days if self.first <= day <= self.last)
+
+    def span(self, first: dt.date, last: dt.date) -> int:
+        """The set of the window's days from `first` to `last`, both included."""
+        low = max((first - self.first).days, 0)
+        high = min((last - self.first).days, (self.last - self.first).days)
+        return (1 << (high + 1)) - (1 << low) if low <= high else 0
 
 
 def normalise_sort(sort: str | None) -> str:
@@ -210,32 +238,41 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
     therapist_today = today_of(therapist.timezone)
     monday, sunday = week_of(therapist_today)
 
-    in_caseload = sa.select(COUPLES.c.id).where(
-        COUPLES.c.therapist_id == therapist.id, COUPLES.c.practice_id == therapist.practice_id
-    )
-    couples = _load_couples(in_caseload)
+    scope = {"therapist_id": therapist.id, "practice_id": therapist.practice_id}
+    couples = _load_couples(scope)
     if not couples:
         return []
     invitations = pending_invitations_by_couple([couple.id for couple in couples])
 
-    lowest_today = min(
+    their_todays = {
         today_of(zone)
         for couple in couples
         for zone in [couple.timezone, *(p.user.timezone for p in couple.partners)]
-    )
+    }
+    lowest_today, highest_today = min(their_todays), max(their_todays)
     # The first days the figures look at, for whoever's today is the earliest: this
     # week's Monday or the start of the overdue window; the start of the flag window.
-    recent = min(monday, lowest_today - dt.timedelta(days=LATE_DAYS))
+    recent = min(monday, lowest_today - _LATE)
     flag_first = lowest_today - dt.timedelta(days=FLAG_DAYS - 1)
+    window = _Days(recent, highest_today)
 
     by_couple: dict[int, list[_Homework]] = defaultdict(list)
-    for item in _load_homework(in_caseload, min(recent, flag_first)):
+    for item in _load_homework(scope, min(recent, flag_first)):
         by_couple[item.couple_id].append(item)
-    logged, accounts = _load_entries(in_caseload, recent, flag_first)
+    logged = _load_logged(scope, window)
+    accounts = _load_joint_accounts(scope, flag_first)
 
     # Plans that began before the first day look alike from it on (a daily exercise is a
-    # daily exercise), so many assignments share their due dates: work each out once.
-    due_dates: dict[tuple[Plan, dt.date], list[dt.date]] = {}
+    # daily exercise), so many assignments share their due dates: work each out once; and
+    # so do people who share a today their spans of this week and of the overdue window.
+    due_days: dict[tuple[tuple[Any, ...], dt.date], int] = {}
+    spans = {
+        today: (
+            window.span(monday, min(sunday, today)),
+            window.span(today - _LATE, today - dt.timedelta(days=1)),
+        )
+        for today in their_todays
+    }
     rows = []
     for couple in couples:
         users = [partner.user for partner in couple.partners]
@@ -262,7 +299,7 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
                           if user_id == item.partner_id]
             else:
                 people = list(todays_of_partners.items())
-            _count_due(item, people, figures, logged, monday, sunday, recent, due_dates)
+            _count_due(item, people, figures, logged, window, spans, due_days)
         rows.append(
             CaseloadRow(
                 couple_id=couple.id,
@@ -279,18 +316,23 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
     return rows
 
 
-def _load_couples(in_caseload: sa.Select) -> list[_Case]:
+# The caseload's queries, built once. SQLAlchemy caches how a statement compiles, but
+# building one and working out its cache key again on every request costs a good part of
+# what running it does. They take therapist_id, practice_id and, as named, first and last.
+_IN_CASELOAD = sa.select(COUPLES.c.id).where(
+    COUPLES.c.therapist_id == sa.bindparam("therapist_id"),
+    COUPLES.c.practice_id == sa.bindparam("practice_id"),
+)
+
+
+def _couples_query() -> sa.Select:
     """The caseload's couples with their partners and when each partner last logged or
-    changed an entry, however long ago; in one query (a row per partner)."""
+    changed an entry, however long ago (a row per partner)."""
     c, p, u, e = COUPLES.c, PARTNERS.c, USERS.c, ENTRIES.c
     last_activity = (
         sa.select(sa.func.max(e.updated_at)).where(e.author_id == p.user_id).scalar_subquery()
     )
-    found: dict[int, _Case] = {}
-    for (
-        couple_id, name, status, timezone, position, user_id, user_name, email, joined,
-        user_timezone, latest,
-    ) in db.session.execute(
+    return (
         sa.select(
             c.id, c.name, c.status, c.timezone, p.position,
             u.id, u.name, u.email, u.password_hash.is_not(None), u.timezone, last_activity,
@@ -298,9 +340,110 @@ def _load_couples(in_caseload: sa.Select) -> list[_Case]:
         .select_from(
             COUPLES.outerjoin(PARTNERS, p.couple_id == c.id).outerjoin(USERS, u.id == p.user_id)
         )
-        .where(c.id.in_(in_caseload))
+        .where(c.id.in_(_IN_CASELOAD))
         .order_by(c.id, p.position)
-    ):
+    )
+
+
+def _homework_query() -> sa.Select:
+    """The caseload's assignments that can be due on or after `first`, with their pauses
+    (a row per pause: an outer join keeps the number of queries constant)."""
+    a, pause = ASSIGNMENTS.c, PAUSES.c
+    first = sa.bindparam("first", type_=sa.Date)
+    return (
+        sa.select(
+            a.id, a.couple_id, a.mode, a.partner_id, a.cadence, a.start_date, a.end_date,
+            a.ended_on, a.max_occurrences, a.weekdays, pause.paused_on, pause.resumed_on,
+        )
+        .select_from(ASSIGNMENTS.outerjoin(PAUSES, pause.assignment_id == a.id))
+        .where(a.couple_id.in_(_IN_CASELOAD), *_not_over_before(first))
+        .order_by(a.id, pause.paused_on)
+    )
+
+
+def _not_over_before(first: sa.BindParameter) -> tuple[sa.ColumnElement[bool], ...]:
+    """An assignment that ended before the first day counts in no figure."""
+    a = ASSIGNMENTS.c
+    return (
+        sa.or_(a.ended_on.is_(None), a.ended_on >= first),
+        sa.or_(a.end_date.is_(None), a.end_date >= first),
+    )
+
+
+def _pairs(first: sa.BindParameter, *criteria: Any) -> sa.Select:
+    """(assignment, partner) pairs of the caseload's assignments not over before `first`.
+    Entries are looked up by these: the database then seeks the entries' unique index on
+    (assignment, author, day) straight to the first day, rather than reading every entry
+    of the caseload's history."""
+    a, p = ASSIGNMENTS.c, PARTNERS.c
+    return (
+        sa.select(a.id, p.user_id)
+        .select_from(ASSIGNMENTS.join(PARTNERS, p.couple_id == a.couple_id))
+        .where(a.couple_id.in_(_IN_CASELOAD), *_not_over_before(first), *criteria)
+    )
+
+
+class _DaysSince(FunctionElement[int]):
+    """Whole days from the date `first` to the date `day` (day - first)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(_DaysSince)
+def _days_since(element: _DaysSince, compiler: Any, **kw: Any) -> str:
+    day, first = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({day} - {first})"  # PostgreSQL: a date minus a date is a number of days
+
+
+@compiles(_DaysSince, "sqlite")
+def _days_since_on_sqlite(element: _DaysSince, compiler: Any, **kw: Any) -> str:
+    day, first = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(julianday({day}) - julianday({first}) AS INTEGER)"
+
+
+def _logged_query() -> sa.Select:
+    """By (assignment, author): the days from `first` to `last` with an entry, and those
+    done or partly done, as _Days sets (one row per partner and assignment rather than
+    one per entry). Entries are unique by assignment, author and day, so the sum of their
+    days' bits is the set of their days."""
+    e = ENTRIES.c
+    first = sa.bindparam("first", type_=sa.Date)
+    # A plain integer: the window is a week and the overdue week, give or take a day of
+    # timezones, far from 31 days; and its sum stays an integer on PostgreSQL too.
+    bit = sa.literal_column("1", sa.Integer).bitwise_lshift(_DaysSince(e.occurrence_date, first))
+    completed = sa.case((e.completion.in_(sorted(COMPLETED)), bit), else_=0)
+    return (
+        sa.select(e.assignment_id, e.author_id, sa.func.sum(bit), sa.func.sum(completed))
+        .where(
+            sa.tuple_(e.assignment_id, e.author_id).in_(_pairs(first)),
+            e.occurrence_date.between(first, sa.bindparam("last", type_=sa.Date)),
+        )
+        .group_by(e.assignment_id, e.author_id)
+    )
+
+
+def _joint_accounts_query() -> sa.Select:
+    """The partners' entries of joint assignments since `first`, with their ratings."""
+    e = ENTRIES.c
+    first = sa.bindparam("first", type_=sa.Date)
+    joint = _pairs(first, ASSIGNMENTS.c.mode == "joint")
+    return sa.select(e.assignment_id, e.occurrence_date, e.ratings).where(
+        sa.tuple_(e.assignment_id, e.author_id).in_(joint), e.occurrence_date >= first
+    )
+
+
+_COUPLES, _HOMEWORK = _couples_query(), _homework_query()
+_LOGGED, _JOINT_ACCOUNTS = _logged_query(), _joint_accounts_query()
+
+
+def _load_couples(scope: dict[str, Any]) -> list[_Case]:
+    """The caseload's couples, their partners and each partner's last activity."""
+    found: dict[int, _Case] = {}
+    for (
+        couple_id, name, status, timezone, position, user_id, user_name, email, joined,
+        user_timezone, latest,
+    ) in db.session.execute(_COUPLES, scope):
         case = found.get(couple_id)
         if case is None:
             case = found[couple_id] = _Case(couple_id, name, status, timezone)
@@ -310,28 +453,13 @@ def _load_couples(in_caseload: sa.Select) -> list[_Case]:
     return list(found.values())
 
 
-def _load_homework(in_caseload: sa.Select, first: dt.date) -> list[_Homework]:
-    """The caseload's assignments that can be due on or after `first`, with their pauses
-    (a row per pause: an outer join keeps the number of queries constant)."""
-    a, pause = ASSIGNMENTS.c, PAUSES.c
+def _load_homework(scope: dict[str, Any], first: dt.date) -> list[_Homework]:
+    """The caseload's assignments that can be due on or after `first`, with their pauses."""
     found: dict[int, _Homework] = {}
     for (
         assignment_id, couple_id, mode, partner_id, cadence, start, end_date, ended_on,
         max_occurrences, weekdays, paused_on, resumed_on,
-    ) in db.session.execute(
-        sa.select(
-            a.id, a.couple_id, a.mode, a.partner_id, a.cadence, a.start_date, a.end_date,
-            a.ended_on, a.max_occurrences, a.weekdays, pause.paused_on, pause.resumed_on,
-        )
-        .select_from(ASSIGNMENTS.outerjoin(PAUSES, pause.assignment_id == a.id))
-        .where(
-            a.couple_id.in_(in_caseload),
-            # One that ended before the first day counts in no figure.
-            sa.or_(a.ended_on.is_(None), a.ended_on >= first),
-            sa.or_(a.end_date.is_(None), a.end_date >= first),
-        )
-        .order_by(a.id, pause.paused_on)
-    ):
+    ) in db.session.execute(_HOMEWORK, {**scope, "first": first}):
         item = found.get(assignment_id)
         if item is None:
             ends = [day for day in (end_date, ended_on) if day is not None]
@@ -344,51 +472,39 @@ def _load_homework(in_caseload: sa.Select, first: dt.date) -> list[_Homework]:
     return list(found.values())
 
 
-def _load_entries(
-    in_caseload: sa.Select, recent: dt.date, flag_first: dt.date
-) -> tuple[dict[tuple[int, int], dict[dt.date, str]], dict[int, dict[dt.date, list[Any]]]]:
-    """The completion of every entry since `recent`, by (assignment, author) and day; and
-    the ratings of joint entries since `flag_first`, by assignment and day."""
-    a, p, e = ASSIGNMENTS.c, PARTNERS.c, ENTRIES.c
-    # By (assignment, author) pairs: the database then seeks the entries' unique index on
-    # (assignment, author, day) straight to the first day, rather than reading every entry
-    # of the caseload's history.
-    pairs = (
-        sa.select(a.id, p.user_id)
-        .select_from(ASSIGNMENTS.join(PARTNERS, p.couple_id == a.couple_id))
-        .where(a.couple_id.in_(in_caseload))
-    )
-    joint = e.assignment_id.in_(
-        sa.select(a.id).where(a.couple_id.in_(in_caseload), a.mode == "joint")
-    )
-    for_flags = sa.and_(joint, e.occurrence_date >= flag_first)
-    logged: dict[tuple[int, int], dict[dt.date, str]] = defaultdict(dict)
-    accounts: dict[int, dict[dt.date, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for assignment_id, author_id, day, completion, ratings in db.session.execute(
-        sa.select(
-            e.assignment_id, e.author_id, e.occurrence_date, e.completion,
-            sa.case((for_flags, e.ratings)),  # ratings only where a flag could be
-        ).where(
-            sa.tuple_(e.assignment_id, e.author_id).in_(pairs),
-            e.occurrence_date >= min(recent, flag_first),
-            sa.or_(e.occurrence_date >= recent, for_flags),
+def _load_logged(
+    scope: dict[str, Any], window: _Days
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """By (assignment, author): the window's days with an entry, and those completed."""
+    return {
+        (assignment_id, author_id): (logged, completed)
+        for assignment_id, author_id, logged, completed in db.session.execute(
+            _LOGGED, {**scope, "first": window.first, "last": window.last}
         )
+    }
+
+
+def _load_joint_accounts(
+    scope: dict[str, Any], first: dt.date
+) -> dict[int, dict[dt.date, list[list[Any]]]]:
+    """By joint assignment and day since `first`: the ratings of each partner's account."""
+    found: dict[int, dict[dt.date, list[list[Any]]]] = defaultdict(lambda: defaultdict(list))
+    for assignment_id, day, ratings in db.session.execute(
+        _JOINT_ACCOUNTS, {**scope, "first": first}
     ):
-        logged[(assignment_id, author_id)][day] = completion
         if ratings is not None:
-            accounts[assignment_id][day].append((author_id, ratings))
-    return logged, accounts
+            found[assignment_id][day].append(ratings)
+    return found
 
 
 def _count_due(
     item: _Homework,
     people: list[tuple[int, dt.date]],
     figures: dict[int, PartnerFigures],
-    logged: dict[tuple[int, int], dict[dt.date, str]],
-    monday: dt.date,
-    sunday: dt.date,
-    first: dt.date,
-    due_dates: dict[tuple[Plan, dt.date], list[dt.date]],
+    logged: dict[tuple[int, int], tuple[int, int]],
+    window: _Days,
+    spans: dict[dt.date, tuple[int, int]],
+    due_days: dict[tuple[tuple[Any, ...], dt.date], int],
 ) -> None:
     """Add one assignment's due and done days of this week, and its overdue days, to each
     person who logs it (user id, and their today for this assignment)."""
@@ -397,33 +513,22 @@ def _count_due(
     latest = max(today for _user_id, today in people)
     if item.start > latest:
         return
-    # Due dates up to the latest of the todays; each person then stops at their own.
-    plan = item.plan(first)
-    due = due_dates.get((plan, latest))
+    # Due dates up to the latest of the todays; each person then stops at their own
+    # (their spans end at their today).
+    key = (item.schedule_from(window.first), latest)
+    due = due_days.get(key)
     if due is None:
-        due = due_dates[(plan, latest)] = plan.dates(latest)
+        due = due_days[key] = window.of(item.plan(window.first).dates(latest))
     for user_id, today in people:
-        done = logged.get((item.id, user_id), {})
-        overdue_from = today - _LATE
-        week_due = week_completed = overdue = 0
-        for day in due:
-            if day > today:
-                break
-            if monday <= day <= sunday:
-                week_due += 1
-                if done.get(day) in COMPLETED:
-                    week_completed += 1
-            if day >= overdue_from and day < today and day not in done:
-                overdue += 1
+        entered, done = logged.get((item.id, user_id), (0, 0))
+        this_week, late = spans[today]
         person = figures[user_id]
-        person.week_due += week_due
-        person.week_completed += week_completed
-        person.overdue += overdue
+        person.week_due += (due & this_week).bit_count()
+        person.week_completed += (due & this_week & done).bit_count()
+        person.overdue += (due & late & ~entered).bit_count()
 
 
-def _count_flags(
-    accounts: dict[dt.date, list[tuple[int, list[Any]]]], couple_today: dt.date
-) -> int:
+def _count_flags(accounts: dict[dt.date, list[list[Any]]], couple_today: dt.date) -> int:
     """Joint occurrences of the last FLAG_DAYS days whose two accounts differ enough."""
     flag_from = couple_today - dt.timedelta(days=FLAG_DAYS - 1)
     return sum(
@@ -431,7 +536,7 @@ def _count_flags(
         for day, both in accounts.items()
         if flag_from <= day <= couple_today
         and len(both) >= 2
-        and ratings_differ(both[0][1], both[1][1])
+        and ratings_differ(both[0], both[1])
     )
 
 

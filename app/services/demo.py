@@ -18,6 +18,9 @@ from app.services.couples import PartnerDetails, create_couple
 from app.services.guides import load_builtin_guides
 from app.services.homework import Schedule, assign_exercise, backfill_entry, plan_of
 from app.services.invitations import accept
+from app.services.measures import backfill_csi4
+from app.services.reports import Renderer, produce_report
+from app.services.sessions import record_session, schedule_session
 
 DEMO_PASSWORD = "rekindle-demo"  # noqa: S105 - published demo credential
 DEMO_PRACTICE = "Riverside Couples Practice"
@@ -43,7 +46,7 @@ def demo_logins() -> list[tuple[str, str]]:
     ]
 
 
-def build_demo(*, if_empty: bool = False) -> DemoResult:
+def build_demo(*, if_empty: bool = False, render: Renderer | None = None) -> DemoResult:
     """Create the demo practice; refuse on a database that holds anyone else."""
     non_demo = db.session.scalar(
         sa.select(sa.func.count(User.id)).join(Practice).where(Practice.is_demo.is_(False))
@@ -105,6 +108,8 @@ def build_demo(*, if_empty: bool = False) -> DemoResult:
     load_builtin_guides()
     _homework_history(therapist, made[0], made[1])
     db.session.flush()
+    _sessions(therapist, made[0], made[1], render)
+    db.session.flush()
     return DemoResult(True, demo_logins(), "Demo practice created.")
 
 
@@ -147,6 +152,8 @@ def _history_for(couple, assignment, seed: int, *, flag_on: dt.date | None = Non
             rating = min(10, max(0, 5 + index // 6 + rng.randint(-2, 2)))
             ratings = [rating] * len(questions) if completion != "not_done" else []
             if flag_on is not None and day == flag_on and questions:
+                completion = "done"
+                answers = [rng.choice(REFLECTIONS), "", ""]
                 ratings = [8 if user.id == users[0].id else 3] * len(questions)
             logged = dt.datetime.combine(day, dt.time(21, 15), zone).astimezone(dt.UTC)
             backfill_entry(
@@ -198,3 +205,62 @@ def _homework_history(therapist: User, one, two) -> None:
     db.session.flush()
     _history_for(two, appreciation, seed=21)
     _history_for(two, quality, seed=22)
+
+
+CSI4_DEMO = {  # session index -> (first partner's answers, second partner's answers)
+    0: ([2, 3, 2, 2], [2, 2, 1, 2]),
+    1: ([3, 3, 3, 2], [2, 3, 2, 2]),
+    2: ([3, 4, 3, 3], [3, 3, 3, 3]),
+}
+SESSION_NOTES = [
+    ("First session: history, goals, and how each of them describes the problem.",
+     "Both describe a pursue-withdraw pattern around money and Sam's family. Alex escalates "
+     "when unheard; Sam goes quiet. No safety concerns. Start daily check-ins and a weekly "
+     "date as a joint exercise.",
+     "Thank you both for coming. Your homework: a ten-minute check-in every evening, and "
+     "one simple date a week that you take turns choosing."),
+    ("Reviewing the check-ins; introducing soft start-ups.",
+     "Check-ins mostly done. Sam's private reflections mention feeling like the only one "
+     "trying; explore gently without disclosing. Added speaking without blame for Sam.",
+     "You kept the check-ins going on most evenings. This fortnight, Sam will also practise "
+     "starting hard conversations gently, three times a week."),
+    ("The money argument, slowed down; repair attempts.",
+     "Good repair during session. The date on the flagged evening was experienced very "
+     "differently (8 vs 3); worth exploring next time. CSI-4 rising for both.",
+     "You noticed the moments you started to get defensive and named them. Keep the "
+     "check-ins; next time we will talk about the evening you each rated so differently."),
+]
+
+
+def _sessions(therapist: User, one, two, render: Renderer | None) -> None:
+    """Held sessions for couple one (with CSI-4 answers and archived reports), an upcoming
+    one with the check-in requested, and one upcoming session for couple two."""
+    zone = ZoneInfo(one.timezone)
+    today = now().astimezone(zone).date()
+    partners = [p.user for p in one.partners]
+    held = []
+    for index, weeks_ago in enumerate((5, 3, 1)):
+        day = today - dt.timedelta(weeks=weeks_ago, days=1)
+        when = dt.datetime.combine(day, dt.time(17, 0), zone)
+        session = schedule_session(therapist, one, when, request_measure=True)
+        for user, answers in zip(partners, CSI4_DEMO[index], strict=True):
+            backfill_csi4(user, session, answers, when - dt.timedelta(days=1))
+        focus, notes, summary = SESSION_NOTES[index]
+        record_session(session, duration_minutes=50, attendance="both", focus=focus,
+                       homework_reviewed="Daily check-in; weekly date" if index else "",
+                       clinician_notes=notes, couple_summary=summary)
+        held.append(session)
+    upcoming = schedule_session(
+        therapist, one, dt.datetime.combine(today + dt.timedelta(days=3), dt.time(17, 0), zone),
+        request_measure=True)
+    backfill_csi4(partners[0], upcoming, [4, 4, 3, 4], now())
+    schedule_session(
+        therapist, two,
+        dt.datetime.combine(today + dt.timedelta(days=5), dt.time(10, 0),
+                            ZoneInfo(two.timezone)),
+        request_measure=True)
+    db.session.flush()
+    if render is not None:
+        for audience in ("clinician", "couple"):
+            produce_report(one, audience=audience, session=held[-1], generated_by=therapist,
+                           render=render)

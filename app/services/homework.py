@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -423,7 +424,9 @@ def backfill_entry(
         answers=_clean_answers(assignment, answers),
         ratings=_clean_ratings(assignment, ratings),
         visibility=visibility_for_new_entry(couple, visibility),
-        is_late=logged_at.date() > occurrence,
+        is_late=logged_at.astimezone(ZoneInfo(
+            couple.timezone if assignment.mode == "joint" else author.timezone)).date()
+        > occurrence,
         created_at=logged_at,
         updated_at=logged_at,
     )

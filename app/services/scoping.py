@@ -6,7 +6,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Assignment, Couple, Entry, Exercise, Invitation, Partner, Step, User
+from app.models import (
+    Assignment,
+    Couple,
+    Entry,
+    Exercise,
+    Invitation,
+    Partner,
+    Report,
+    Step,
+    TherapySession,
+    User,
+)
 
 
 class NotVisible(LookupError):
@@ -154,3 +165,36 @@ def entry_for_author(entry_id: int, user: User) -> tuple[Couple, Entry]:
     if entry is None or entry.author_id != user.id or entry.assignment.couple_id != couple.id:
         raise NotVisible("entries", entry_id)
     return couple, entry
+
+
+def session_for_therapist(session_id: int, user: User) -> tuple[Couple, TherapySession]:
+    """A session of one of the therapist's couples, with that couple."""
+    session = db.session.get(TherapySession, session_id)
+    if session is None:
+        raise NotVisible("therapy_sessions", session_id)
+    try:
+        couple = couple_for_therapist(session.couple_id, user)
+    except NotVisible:
+        raise NotVisible("therapy_sessions", session_id) from None
+    return couple, session
+
+
+def session_for_partner(session_id: int, user: User) -> tuple[Couple, TherapySession]:
+    """A session of the partner's own couple (for its check-in)."""
+    couple = couple_for_partner(user)
+    session = db.session.get(TherapySession, session_id)
+    if session is None or session.couple_id != couple.id:
+        raise NotVisible("therapy_sessions", session_id)
+    return couple, session
+
+
+def report_for_therapist(report_id: int, user: User) -> tuple[Couple, Report]:
+    """An archived report of one of the therapist's couples."""
+    report = db.session.get(Report, report_id)
+    if report is None:
+        raise NotVisible("reports", report_id)
+    try:
+        couple = couple_for_therapist(report.couple_id, user)
+    except NotVisible:
+        raise NotVisible("reports", report_id) from None
+    return couple, report

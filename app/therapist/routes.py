@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -15,10 +17,20 @@ from app.services.invitations import (
     invite_partner,
     pending_invitations,
 )
+from app.services.measures import (
+    CSI4_CUTOFF,
+    CSI4_MAX,
+    CSI4_NAME,
+    CSI4_REFERENCE,
+    responses_for,
+    score_history,
+)
 from app.services.own_exercises import own_exercises
 from app.services.policies import SUMMARIES
 from app.services.progress import couple_progress, rating_trends, recent
+from app.services.reports import authors_of, reports_of
 from app.services.scoping import couple_for_therapist, invitation_for_therapist
+from app.services.sessions import sessions_of
 from app.therapist import bp
 from app.therapist.forms import NewCoupleForm
 from reports.charts import Series, line_chart
@@ -96,6 +108,7 @@ def couple(couple_id: int):
         ],
         names={p.user_id: p.user.name for p in found.partners},
         library=list_guides(),
+        **_sessions_context(found),
         own=own_exercises(current_user),
     )
 
@@ -142,3 +155,34 @@ def couple_audit(couple_id: int):
     return render_template(
         "therapist/audit.html", couple=found, events=events, names=actor_names(events)
     )
+
+
+def _sessions_context(couple) -> dict:
+    """The couple page's sessions, CSI-4 history and archived reports (constant queries)."""
+    numbered = sessions_of(couple)
+    responses = responses_for(couple)
+    partner_ids = [p.user_id for p in couple.partners]
+    rows = score_history(partner_ids, [(n.session, n.number) for n in numbered if n.number],
+                         responses)
+    tz = ZoneInfo(couple.timezone)
+    chart = line_chart(
+        [Series(p.user.name, [(r.session.scheduled_at.astimezone(tz).date(), r.scores[p.user_id])
+                              for r in rows], style=i)
+         for i, p in enumerate(couple.partners)],
+        y_min=0, y_max=CSI4_MAX, width=360, height=190, title=f"{CSI4_NAME} by session",
+        reference=(CSI4_CUTOFF, f"cutoff {CSI4_CUTOFF}"), value_name="score",
+        id_prefix="csi4",
+    ) if rows else None
+    reports = reports_of(couple)
+    return {
+        "sessions": numbered,
+        "tz": tz,
+        "answered": {sid: len(by) for sid, by in responses.items()},
+        "csi_rows": rows,
+        "csi_chart": chart,
+        "csi4_name": CSI4_NAME,
+        "csi4_reference": CSI4_REFERENCE,
+        "cutoff": CSI4_CUTOFF,
+        "reports": reports,
+        "names_all": authors_of(reports),
+    }

@@ -1,0 +1,516 @@
+"""Session progress reports: the plain data a report shows, per audience, and the archive.
+
+The clinician report holds everything. The couple handout holds only what both partners
+may see: completion and adherence, entries both chose to share (and their ratings), joint
+flags where both accounts are shared, and the session's summary for the couple. The
+audience filter is applied here, while gathering, so content a handout may not carry
+never reaches the template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+
+from app.clock import now, today_in
+from app.extensions import db
+from app.models import Assignment, Couple, Entry, Report, TherapySession, User
+from app.models.reports import AUDIENCES
+from app.services import DomainError
+from app.services.homework import assignees, plan_of
+from app.services.measures import (
+    CSI4_CUTOFF,
+    CSI4_MAX,
+    CSI4_NAME,
+    CSI4_REFERENCE,
+    ScoreRow,
+    responses_for,
+    score_history,
+)
+from app.services.progress import COMPLETED, FLAG_GAP
+from app.services.schedule import streak
+from app.services.sessions import (
+    NumberedSession,
+    attendance_label,
+    default_period,
+    local_date,
+    number_of,
+    sessions_of,
+)
+from app.templating import cadence_label
+from reports.charts import Series, line_chart
+
+COMPLETION_LABELS = {"done": "Done", "partly": "Partly", "not_done": "Not done"}
+MAX_PERIOD_DAYS = 366
+
+
+# --- the plain data --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerAdherence:
+    name: str
+    due: int
+    completed: int
+    not_done: int
+    streak: int
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.completed / self.due) if self.due else None
+
+
+@dataclass(frozen=True)
+class AdherenceRow:
+    exercise: str
+    rhythm: str
+    partners: list[PartnerAdherence]
+
+
+@dataclass(frozen=True)
+class WrittenEntry:
+    date: dt.date
+    author: str
+    completion: str
+    visibility: str  # "Private to the therapist" / "Shared with partner"
+    is_private: bool
+    is_late: bool
+    is_edited: bool
+    answers: list[tuple[str, str]]  # (prompt, text)
+    ratings: list[tuple[str, int, int]]  # (question, value, scale maximum)
+
+
+@dataclass(frozen=True)
+class JointFlag:
+    """A joint occurrence the partners rated 3 or more points apart, on one or more
+    questions."""
+
+    date: dt.date
+    questions: list[tuple[str, list[tuple[str, int]]]]  # (question, [(partner, rating)])
+
+
+@dataclass(frozen=True)
+class ExerciseContent:
+    exercise: str
+    entries: list[WrittenEntry]
+    flags: list[JointFlag]
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """The clinician's record of the session (clinician audience only)."""
+
+    status: str
+    attendance: str
+    duration_minutes: int | None
+    focus: str
+    homework_reviewed: str
+    clinician_notes: str
+
+
+@dataclass(frozen=True)
+class Csi4Summary:
+    partners: list[str]
+    rows: list[tuple[str, list[int | None], int | None, list[int | None]]]
+    # (session label, score per partner, gap, change since first per partner)
+    chart: Markup
+    name: str = CSI4_NAME
+    reference: str = CSI4_REFERENCE
+    cutoff: float = CSI4_CUTOFF
+
+
+@dataclass(frozen=True)
+class ReportData:
+    audience: str
+    title: str
+    practice_name: str
+    paper_size: str
+    therapist_name: str
+    couple_name: str
+    partner_names: list[str]
+    period_start: dt.date
+    period_end: dt.date
+    generated_at: dt.datetime
+    session_number: int | None = None
+    session_date: dt.datetime | None = None
+    timezone: str = "UTC"
+    adherence: list[AdherenceRow] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    charts: list[Markup] = field(default_factory=list)
+    content: list[ExerciseContent] = field(default_factory=list)
+    couple_summary: str = ""
+    record: SessionRecord | None = None
+    csi4: Csi4Summary | None = None
+    withheld_entries: int = 0  # clinician audience: how many entries the handout leaves out
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.audience == "clinician"
+
+
+
+# --- gathering -------------------------------------------------------------------------
+
+
+def _adherence(assignment: Assignment, user: User, entries: dict[dt.date, Entry],
+               first: dt.date, last: dt.date) -> PartnerAdherence:
+    plan = plan_of(assignment)
+    all_due = plan.dates(last)
+    due = [day for day in all_due if day >= first]
+    completed = {day for day, e in entries.items() if e.completion in COMPLETED}
+    return PartnerAdherence(
+        name=user.name,
+        due=len(due),
+        completed=sum(1 for day in due if day in completed),
+        not_done=sum(1 for day in due if day in entries and day not in completed),
+        streak=streak(all_due, completed, last),
+    )
+
+
+def _rate(rows: Sequence[PartnerAdherence]) -> int | None:
+    due = sum(r.due for r in rows)
+    return round(100 * sum(r.completed for r in rows) / due) if due else None
+
+
+def _written(entry: Entry, author: str) -> WrittenEntry:
+    version = entry.assignment.exercise_version
+    answers = [(version.prompts[i] if i < len(version.prompts) else "", text)
+               for i, text in enumerate(entry.answers) if text]
+    ratings = [(q["question"], entry.ratings[i], q["max"])
+               for i, q in enumerate(version.rating_questions)
+               if i < len(entry.ratings) and entry.ratings[i] is not None]
+    private = entry.visibility != "partner"
+    return WrittenEntry(
+        date=entry.occurrence_date, author=author,
+        completion=COMPLETION_LABELS[entry.completion],
+        visibility="Private to the therapist" if private else "Shared with partner",
+        is_private=private, is_late=entry.is_late, is_edited=entry.revision > 1,
+        answers=answers, ratings=ratings,
+    )
+
+
+def _flags(assignment: Assignment, entries: list[Entry], names: dict[int, str]
+           ) -> list[JointFlag]:
+    by_day: dict[dt.date, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_day[entry.occurrence_date].append(entry)
+    flags = []
+    for day in sorted(by_day):
+        pair = sorted(by_day[day], key=lambda e: e.author_id)
+        if len(pair) < 2:
+            continue
+        differing = []
+        for i, question in enumerate(assignment.exercise_version.rating_questions):
+            values = [e.ratings[i] if i < len(e.ratings) else None for e in pair]
+            if None not in values and abs(values[0] - values[1]) >= FLAG_GAP:
+                differing.append((question["question"],
+                                  [(names.get(e.author_id, ""), v)
+                                   for e, v in zip(pair, values, strict=True)]))
+        if differing:
+            flags.append(JointFlag(day, differing))
+    return flags
+
+
+def _rating_charts(assignment: Assignment, entries: list[Entry], names: dict[int, str],
+                   first: dt.date, last: dt.date) -> list[Markup]:
+    version = assignment.exercise_version
+    charts = []
+    for index, question in enumerate(version.rating_questions):
+        series = []
+        for style, (user_id, name) in enumerate(names.items()):
+            points = sorted((e.occurrence_date, e.ratings[index]) for e in entries
+                            if e.author_id == user_id and index < len(e.ratings)
+                            and e.ratings[index] is not None)
+            if points:
+                series.append(Series(name, points, style=style))
+        if series:
+            charts.append(line_chart(
+                series, y_min=question["min"], y_max=question["max"],
+                title=f"{version.title}: {question['question']}",
+                start=first, end=last, width=520, height=170,
+                id_prefix=f"a{assignment.id}q{index}",
+            ))
+    return charts
+
+
+def _csi4(couple: Couple, numbered: list[NumberedSession], upto: TherapySession | None,
+          end: dt.date) -> Csi4Summary | None:
+    partners = sorted(couple.partners, key=lambda p: p.position)
+    ids = [p.user_id for p in partners]
+    names = [p.user.name for p in partners]
+    shown = [(n.session, n.number) for n in numbered
+             if n.number is not None and (
+                 n.session.scheduled_at <= upto.scheduled_at if upto is not None
+                 else local_date(n.session.scheduled_at, couple.timezone) <= end)]
+    history: list[ScoreRow] = score_history(ids, shown, responses_for(couple))
+    if not history:
+        return None
+    rows = [
+        (f"Session {row.number} · {local_date(row.session.scheduled_at, couple.timezone):%d %b %Y}",
+         [row.scores[i] for i in ids], row.gap, [row.changes[i] for i in ids])
+        for row in history
+    ]
+    series = [
+        Series(name, [(local_date(row.session.scheduled_at, couple.timezone), row.scores[uid])
+                      for row in history], style=style)
+        for style, (uid, name) in enumerate(zip(ids, names, strict=True))
+    ]
+    chart = line_chart(series, y_min=0, y_max=CSI4_MAX, title=f"{CSI4_NAME} by session",
+                       reference=(CSI4_CUTOFF, f"cutoff {CSI4_CUTOFF}"), value_name="score",
+                       width=520, height=190, id_prefix="csi4")
+    return Csi4Summary(names, rows, chart)
+
+
+def _last_report(couple: Couple, start: dt.date, end: dt.date) -> Report | None:
+    return db.session.scalar(
+        sa.select(Report)
+        .where(Report.couple_id == couple.id, Report.period_end <= end,
+               sa.or_(Report.period_start != start, Report.period_end != end))
+        .order_by(Report.period_end.desc(), Report.id.desc())
+        .limit(1)
+    )
+
+
+def gather(
+    couple: Couple,
+    *,
+    audience: str,
+    session: TherapySession | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> ReportData:
+    """Everything one report shows, as plain data, already filtered for its audience."""
+    if audience not in AUDIENCES:
+        raise DomainError("Choose a clinician report or a couple handout.")
+    numbered = sessions_of(couple)
+    if session is not None:
+        if session.couple_id != couple.id:
+            raise DomainError("That session belongs to another couple.")
+        default_start, default_end = default_period(couple, session, numbered)
+        start, end = start or default_start, end or default_end
+    if start is None or end is None:
+        raise DomainError("Give the report a session or a period.")
+    if end < start:
+        raise DomainError("The period ends before it starts.")
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise DomainError("A report covers at most a year.")
+    clinician = audience == "clinician"
+    partners = sorted(couple.partners, key=lambda p: p.position)
+    names = {p.user_id: p.user.name for p in partners}
+    users = {p.user_id: p.user for p in partners}
+
+    previous = _last_report(couple, start, end)
+    compare_start = previous.period_start if previous else start
+    assignments = list(db.session.scalars(
+        sa.select(Assignment)
+        .where(Assignment.couple_id == couple.id, Assignment.start_date <= end,
+               sa.or_(Assignment.ended_on.is_(None), Assignment.ended_on >= compare_start))
+        .options(selectinload(Assignment.exercise_version), selectinload(Assignment.pauses))
+        .order_by(Assignment.start_date, Assignment.id)
+    ))
+    entries = list(db.session.scalars(
+        sa.select(Entry)
+        .where(Entry.assignment_id.in_([a.id for a in assignments]),
+               Entry.occurrence_date >= min(start, compare_start), Entry.occurrence_date <= end)
+        .order_by(Entry.occurrence_date, Entry.author_id, Entry.id)
+    )) if assignments else []
+    by_assignment: dict[int, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_assignment[entry.assignment_id].append(entry)
+
+    adherence, content, charts = [], [], []
+    this_period: dict[int, list[PartnerAdherence]] = defaultdict(list)
+    last_period: dict[int, list[PartnerAdherence]] = defaultdict(list)
+    withheld = 0
+    for assignment in assignments:
+        mine = by_assignment[assignment.id]
+        in_period = [e for e in mine if start <= e.occurrence_date <= end]
+        rows = []
+        for user in assignees(assignment, couple):
+            last_day = min(end, today_in(couple.timezone if assignment.mode == "joint"
+                                         else user.timezone))
+            logged = {e.occurrence_date: e for e in in_period if e.author_id == user.id}
+            row = _adherence(assignment, user, logged, start, last_day)
+            rows.append(row)
+            this_period[user.id].append(row)
+            if previous is not None:
+                before = {e.occurrence_date: e for e in mine
+                          if e.author_id == user.id
+                          and previous.period_start <= e.occurrence_date <= previous.period_end}
+                last_period[user.id].append(_adherence(
+                    assignment, user, before, previous.period_start,
+                    min(previous.period_end, last_day)))
+        if any(r.due for r in rows) or in_period:
+            adherence.append(AdherenceRow(
+                assignment.exercise_version.title,
+                cadence_label(assignment.cadence, assignment.times_per_week)
+                + (" · joint" if assignment.mode == "joint" else ""),
+                rows))
+        readable = in_period if clinician else [e for e in in_period
+                                                if e.visibility == "partner"]
+        withheld += len([e for e in in_period if e.visibility != "partner"
+                         and ((e.answers and any(e.answers)) or any(
+                             r is not None for r in e.ratings))])
+        written = [_written(e, names.get(e.author_id, "")) for e in readable
+                   if any(e.answers) or any(r is not None for r in e.ratings)]
+        flags = _flags(assignment, readable, names) if assignment.mode == "joint" else []
+        if written:
+            content.append(ExerciseContent(assignment.exercise_version.title, written, flags))
+        charts.extend(_rating_charts(assignment, readable, names, start, end))
+
+    changes = _changes(users, this_period, last_period, previous, assignments, start, end)
+    csi4 = _csi4(couple, numbered, session, end) if clinician else None
+    if csi4 is not None and len(csi4.rows) > 1:
+        for i, name in enumerate(csi4.partners):
+            change = csi4.rows[-1][3][i]
+            if change is not None:
+                changes.append(f"{name}'s CSI-4 score: {csi4.rows[-1][1][i]} "
+                               f"({change:+d} since the first check-in).")
+    record = None
+    if clinician and session is not None:
+        record = SessionRecord(session.status, attendance_label(session, couple),
+                               session.duration_minutes, session.focus,
+                               session.homework_reviewed, session.clinician_notes)
+    number = number_of(session, numbered) if session is not None else None
+    practice = couple.practice
+    kind = "Clinician report" if clinician else "Couple handout"
+    return ReportData(
+        audience=audience,
+        title=f"{kind} — {couple.name} — {start:%d %b %Y} to {end:%d %b %Y}",
+        practice_name=practice.name,
+        paper_size=practice.paper_size,
+        therapist_name=couple.therapist.name,
+        couple_name=couple.name,
+        partner_names=[p.user.name for p in partners],
+        period_start=start,
+        period_end=end,
+        generated_at=now(),
+        session_number=number,
+        session_date=(session.scheduled_at.astimezone(ZoneInfo(couple.timezone))
+                      if session is not None else None),
+        timezone=couple.timezone,
+        adherence=adherence,
+        changes=changes,
+        charts=charts,
+        content=content,
+        couple_summary=session.couple_summary if session is not None else "",
+        record=record,
+        csi4=csi4,
+        withheld_entries=withheld if clinician else 0,
+    )
+
+
+def _changes(users: dict[int, User], now_rows: dict[int, list[PartnerAdherence]],
+             then_rows: dict[int, list[PartnerAdherence]], previous: Report | None,
+             assignments: list[Assignment], start: dt.date, end: dt.date) -> list[str]:
+    """Plain sentences on what changed since the last report."""
+    lines = []
+    if previous is None:
+        lines.append("This is the first report for this couple; there is nothing to "
+                     "compare with yet.")
+    for user_id, user in users.items():
+        rate = _rate(now_rows.get(user_id, []))
+        if rate is None:
+            continue
+        before = _rate(then_rows.get(user_id, [])) if previous is not None else None
+        if before is None:
+            lines.append(f"{user.name} completed {rate}% of the homework due in this period.")
+        else:
+            trend = ("up from" if rate > before else "down from" if rate < before
+                     else "the same as")
+            lines.append(f"{user.name} completed {rate}% of the homework due, {trend} "
+                         f"{before}% in the last report ({previous.period_start:%d %b} to "
+                         f"{previous.period_end:%d %b}).")
+    started = [a.exercise_version.title for a in assignments if start <= a.start_date <= end]
+    ended = [a.exercise_version.title for a in assignments
+             if a.ended_on is not None and start <= a.ended_on <= end]
+    if started:
+        lines.append("New homework: " + ", ".join(dict.fromkeys(started)) + ".")
+    if ended:
+        lines.append("Homework ended: " + ", ".join(dict.fromkeys(ended)) + ".")
+    return lines
+
+
+# --- producing and archiving -----------------------------------------------------------
+
+
+class RenderedLike(Protocol):
+    """The shape of reports.render.RenderedPdf, without importing WeasyPrint here."""
+
+    content: bytes
+    page_count: int
+    sha256: str
+
+
+def archive(couple: Couple, data: ReportData, rendered: RenderedLike, *, session_id: int | None,
+            generated_by: User) -> Report:
+    """Keep the exact bytes given out, with their digest, audience and period."""
+    digest = hashlib.sha256(rendered.content).hexdigest()
+    if digest != rendered.sha256:
+        raise DomainError("The report was damaged on its way back from the renderer.")
+    report = Report(
+        couple_id=couple.id, session_id=session_id, audience=data.audience,
+        period_start=data.period_start, period_end=data.period_end,
+        content=rendered.content, sha256=digest, byte_size=len(rendered.content),
+        page_count=rendered.page_count, generated_by_id=generated_by.id, created_at=now(),
+    )
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+Renderer = Callable[[str, str, str], RenderedLike]  # (html, title, author) -> PDF
+
+
+def produce_report(
+    couple: Couple,
+    *,
+    audience: str,
+    generated_by: User,
+    render: Renderer,
+    session: TherapySession | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Report:
+    """Gather, lay out, render and archive one report. Rendering errors propagate before
+    anything is added to the session, so a failed render leaves no archive row."""
+    from reports.html import build_html
+
+    data = gather(couple, audience=audience, session=session, start=start, end=end)
+    rendered = render(build_html(data), data.title, data.therapist_name)
+    return archive(couple, data, rendered, session_id=session.id if session else None,
+                   generated_by=generated_by)
+
+
+def reports_of(couple: Couple) -> list[Report]:
+    """The couple's archived reports, newest first (without their bytes)."""
+    return list(db.session.scalars(
+        sa.select(Report).where(Report.couple_id == couple.id)
+        .order_by(Report.created_at.desc(), Report.id.desc())
+    ))
+
+
+def authors_of(reports: Sequence[Report]) -> dict[int, str]:
+    """Names of the clinicians who made these reports, in one query."""
+    ids = {r.generated_by_id for r in reports}
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids)))
+    return {row.id: row.name for row in rows}
+
+
+def file_name(report: Report, couple_name: str) -> str:
+    """A download name made of safe characters only."""
+    safe = "".join(c if c.isalnum() else "-" for c in couple_name.lower()).strip("-")
+    safe = "-".join(part for part in safe.split("-") if part)[:40] or "couple"
+    kind = "clinician-report" if report.audience == "clinician" else "couple-handout"
+    return f"rekindle-{safe}-{kind}-{report.period_end:%Y-%m-%d}.pdf"
