@@ -8,20 +8,27 @@
   var token = form.querySelector("input[name=csrf_token]");
   var timer = null;
   var dirty = false;
+  var sending = false;  // the form itself is being sent: no draft may race it
 
   function say(text) { if (status) { status.textContent = text; } }
 
   function save() {
-    if (!dirty) { return; }
+    if (!dirty || sending) { return; }
     dirty = false;
     var body = new FormData(form);
     fetch(form.getAttribute("data-draft-url"), {
       method: "POST",
       body: body,
       credentials: "same-origin",
+      redirect: "manual",
       headers: { "X-CSRFToken": token ? token.value : "" }
     }).then(function (response) {
-      if (response.ok) {
+      // An ended session answers with a redirect to the login page: the server kept this
+      // draft for the partner, but nothing further can be saved from this page.
+      if (response.type === "opaqueredirect") {
+        sending = true;
+        say("Your session has ended. Your draft is kept: press Save to log in again and finish it.");
+      } else if (response.ok) {
         if (dirty) { return; }  // typed again meanwhile: the next save will report
         var now = new Date();
         say("Draft saved at " + now.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ".");
@@ -41,7 +48,17 @@
     window.clearTimeout(timer);
     timer = window.setTimeout(save, 1500);
   });
-  form.addEventListener("change", function () { dirty = true; save(); });
+  // Choices are saved at once; text by the pause above (saving a textarea as it loses focus
+  // would race the Save button the person is pressing).
+  form.addEventListener("change", function (event) {
+    if (event.target.tagName === "TEXTAREA") { return; }
+    dirty = true;
+    save();
+  });
+  form.addEventListener("submit", function () {
+    sending = true;
+    window.clearTimeout(timer);
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") { save(); }
   });
