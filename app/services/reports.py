@@ -265,6 +265,7 @@ def _csi4(couple: Couple, numbered: list[NumberedSession], upto: TherapySession 
         for style, (uid, name) in enumerate(zip(ids, names, strict=True))
     ]
     chart = line_chart(series, y_min=0, y_max=CSI4_MAX, title=f"{CSI4_NAME} by session",
+                       start=series[0].points[0][0], end=series[0].points[-1][0],
                        reference=(CSI4_CUTOFF, f"cutoff {CSI4_CUTOFF}"), value_name="score",
                        width=520, height=190, id_prefix="csi4")
     return Csi4Summary(names, rows, chart)

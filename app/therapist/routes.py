@@ -170,6 +170,8 @@ def _sessions_context(couple) -> dict:
                               for r in rows], style=i)
          for i, p in enumerate(couple.partners)],
         y_min=0, y_max=CSI4_MAX, width=360, height=190, title=f"{CSI4_NAME} by session",
+        start=rows[0].session.scheduled_at.astimezone(tz).date() if rows else None,
+        end=rows[-1].session.scheduled_at.astimezone(tz).date() if rows else None,
         reference=(CSI4_CUTOFF, f"cutoff {CSI4_CUTOFF}"), value_name="score",
         id_prefix="csi4",
     ) if rows else None
