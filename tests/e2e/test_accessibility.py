@@ -1,0 +1,262 @@
+"""Usable by everyone: axe-core on every main page, every form with the keyboard alone, and
+the partner's portal on a 360 px phone. The demo practice gives the pages real content; the
+clock is frozen so that its dates (and the screenshots) are the same on every run."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from app.services.demo import DEMO_PASSWORD, build_demo
+from tests.e2e.accessibility import serious_violations
+from tests.e2e.story import scroll_width, shoot
+
+pytestmark = pytest.mark.browser
+
+DEMO_NOW = dt.datetime(2026, 3, 20, 15, 0, tzinfo=dt.UTC)  # Friday 20 March, 11:00 in New York
+TODAY = "Friday 20 March"
+CHECK_IN = "Create daily check-in moments"
+
+
+@pytest.fixture
+def demo(db, clock):
+    clock.set(DEMO_NOW)
+    build_demo()
+    db.session.commit()
+
+
+def log_in(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+# --- axe-core on every main page ---------------------------------------------------------
+
+
+def test_main_pages_have_no_serious_or_critical_violations(demo, page, phone_page):
+    found: dict[str, list[str]] = {}
+
+    def check(tab, name: str, screen_height: int | None = None) -> None:
+        found[name] = serious_violations(tab)
+        shoot(tab, f"a11y-{name}", screen_height=screen_height)
+
+    page.goto("/login")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    check(page, "login")
+    page.goto("/guides/")
+    expect(page.get_by_role("heading", name="Guide library", level=1)).to_be_visible()
+    check(page, "guide-library")
+
+    log_in(page, "therapist@example.com")
+    expect(page.get_by_role("heading", name="Your couples")).to_be_visible()
+    check(page, "caseload")
+    page.get_by_role("link", name="Alex & Sam").click()
+    expect(page.get_by_role("heading", name="Ratings over time")).to_be_visible()
+    check(page, "couple", screen_height=1300)
+    sessions = page.get_by_role("region", name="Sessions")
+    sessions.get_by_role("link", name="Session 3", exact=True).click()
+    expect(page.get_by_role("heading", name="Session record")).to_be_visible()
+    page.get_by_role("button", name="Create the PDF").click()  # the page with its archive
+    expect(page.get_by_role("status").filter(has_text="The report is ready.")).to_be_visible(
+        timeout=90_000)
+    check(page, "session-held", screen_height=1500)
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link").click()
+    sessions.get_by_role("link", name="Session 4", exact=True).click()
+    expect(page.get_by_text("You can record the session once it has taken place.")
+           ).to_be_visible()
+    check(page, "session-scheduled")
+
+    phone = phone_page
+    log_in(phone, "sam@example.com")
+    expect(phone.get_by_role("heading", name="Hello, Sam")).to_be_visible()
+    check(phone, "portal-phone", screen_height=1000)
+    phone.get_by_role("link", name=f"Log {CHECK_IN}, {TODAY}").click()
+    expect(phone.get_by_role("heading", name=CHECK_IN, level=1)).to_be_visible()
+    check(phone, "log-entry-phone")
+    phone.get_by_role("link", name="My homework").click()
+    phone.get_by_role("link", name="Answer the check-in").click()
+    expect(phone.get_by_role("heading", name="Check-in before your session")).to_be_visible()
+    check(phone, "checkin-phone")
+    phone.get_by_role("button", name="Send my answers").click()  # nothing answered
+    expect(phone.get_by_role("alert")).to_contain_text("Please answer every question")
+    check(phone, "checkin-errors-phone")
+
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+# --- the portal on a 360 px phone --------------------------------------------------------
+
+
+def test_portal_pages_fit_a_360_px_screen(demo, phone_page):
+    page = phone_page
+    log_in(page, "sam@example.com")
+    widths = {"portal": scroll_width(page)}
+    page.get_by_role("link", name="← Previous week").click()
+    expect(page.get_by_text("15 Mar 2026")).to_be_visible()
+    widths["previous week"] = scroll_width(page)
+    page.get_by_role("link", name="My portal").click()
+    page.get_by_role("link", name=f"Log {CHECK_IN}, {TODAY}").click()
+    page.get_by_role("group", name="How connected did you feel?").get_by_label(
+        "10", exact=True).check()
+    widths["log entry"] = scroll_width(page)
+    page.get_by_role("button", name="Save").click()  # not said whether done: errors shown
+    expect(page.get_by_text("Say whether you did it.")).to_be_visible()
+    widths["log entry with an error"] = scroll_width(page)
+    page.get_by_role("link", name="My homework").click()
+    page.get_by_role("link", name=f"View {CHECK_IN}", exact=False).first.click()
+    expect(page.get_by_role("heading", name=CHECK_IN, level=1)).to_be_visible()
+    widths["a logged entry"] = scroll_width(page)
+    page.get_by_role("link", name="My homework").click()
+    page.get_by_role("link", name="Answer the check-in").click()
+    widths["check-in"] = scroll_width(page)
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    widths["check-in with errors"] = scroll_width(page)
+    assert {name: w for name, w in widths.items() if w > 360} == {}
+
+
+# --- every form with the keyboard alone -------------------------------------------------
+
+
+def tab_to(page, target, *, limit: int = 120) -> None:
+    """Press Tab until the target has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {target}")
+
+
+def keyboard_log_in(page, email: str) -> None:
+    page.goto("/login")
+    tab_to(page, page.get_by_label("Email"))
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def test_logging_in_with_the_keyboard_alone(demo, page):
+    keyboard_log_in(page, "therapist@example.com")
+    expect(page.get_by_role("heading", name="Your couples")).to_be_visible()
+    # The skip link comes first and moves the focus to the content.
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+
+
+def test_logging_an_entry_with_the_keyboard_alone(demo, page):
+    keyboard_log_in(page, "sam@example.com")
+    tab_to(page, page.get_by_role("link", name=f"Log {CHECK_IN}, {TODAY}"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=CHECK_IN, level=1)).to_be_visible()
+
+    done = page.get_by_label("Done", exact=True)
+    tab_to(page, done)
+    page.keyboard.press("Space")
+    expect(done).to_be_checked()
+    tab_to(page, page.get_by_label("What did you learn about how your partner's day"))
+    page.keyboard.type("Typed without a mouse: Alex had a long day and wanted quiet.")
+    scale = page.get_by_role("group", name="How connected did you feel?")
+    tab_to(page, scale.get_by_label("0", exact=True))
+    for _ in range(7):
+        page.keyboard.press("ArrowRight")
+    expect(scale.get_by_label("7", exact=True)).to_be_checked()
+    tab_to(page, page.get_by_label("Only my therapist"))
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("My therapist and my partner")).to_be_checked()
+    tab_to(page, page.get_by_role("button", name="Save"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Saved. Thank you.")).to_be_visible()
+    today = page.get_by_role("region", name=CHECK_IN).get_by_role("listitem").filter(
+        has_text="Today")
+    expect(today).to_contain_text("Done")
+
+
+def test_answering_the_csi4_with_the_keyboard_alone(demo, page):
+    keyboard_log_in(page, "sam@example.com")
+    tab_to(page, page.get_by_role("link", name="Answer the check-in"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Check-in before your session")).to_be_visible()
+    questions = page.get_by_role("group")
+    expect(questions).to_have_count(4)
+    for index, score in enumerate([3, 4, 2, 0]):
+        radios = questions.nth(index).get_by_role("radio")
+        tab_to(page, radios.first)
+        if score == 0:
+            page.keyboard.press("Space")
+        for _ in range(score):
+            page.keyboard.press("ArrowRight")
+        expect(radios.nth(score)).to_be_checked()
+    tab_to(page, page.get_by_role("button", name="Send my answers"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Your answers go to your therapist only")
+           ).to_be_visible()
+
+
+def test_recording_a_session_and_making_a_report_with_the_keyboard_alone(demo, page, clock):
+    clock.set(DEMO_NOW + dt.timedelta(days=3, hours=8))  # after the upcoming session
+    keyboard_log_in(page, "therapist@example.com")
+    tab_to(page, page.get_by_role("link", name="Alex & Sam"))
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_role("link", name="Session 4", exact=True))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Record the session")).to_be_visible()
+
+    tab_to(page, page.get_by_label("Duration (minutes)"))
+    page.keyboard.press("Control+A")
+    page.keyboard.type("45")
+    tab_to(page, page.get_by_label("Both partners", exact=True))
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("Alex Rivera only")).to_be_checked()
+    for label, text in (("Focus of the session", "Planning the next dates"),
+                        ("Homework reviewed", "Check-ins"),
+                        ("Clinician notes (only you see these)", "Sam was away this week"),
+                        ("Summary for the couple (printed on their handout)",
+                         "Alex came alone; we planned the next dates")):
+        tab_to(page, page.get_by_label(label))
+        page.keyboard.type(text)
+    tab_to(page, page.get_by_role("button", name="Save the session record"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="The session record was saved.")
+           ).to_be_visible()
+    expect(page.get_by_text("45 minutes · Alex Rivera only")).to_be_visible()
+
+    tab_to(page, page.get_by_label("Clinician report (everything, for you)"))
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("Couple handout (only what both partners may see)")).to_be_checked()
+    tab_to(page, page.get_by_role("button", name="Create the PDF"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="The report is ready.")).to_be_visible(
+        timeout=90_000)
+    expect(page.get_by_role("link", name="Download the couple handout")).to_be_visible()
+
+
+def test_giving_homework_with_the_keyboard_alone(demo, page):
+    keyboard_log_in(page, "therapist@example.com")
+    tab_to(page, page.get_by_role("link", name="Jordan & Casey"))
+    page.keyboard.press("Enter")
+    choose = page.get_by_label("Give an exercise")
+    tab_to(page, choose)
+    page.keyboard.type("Plan intentional")
+    assert choose.evaluate("select => select.selectedOptions[0].text") == "Plan intentional dates"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Give “Plan intentional dates”")).to_be_visible()
+    tab_to(page, page.get_by_label("Both partners, each on their own"))
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("Together, as a joint exercise")).to_be_checked()
+    tab_to(page, page.get_by_role("button", name="Give this homework"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Homework given: 1 exercise.")
+           ).to_be_visible()
+    adherence = page.get_by_role("region", name="Adherence")
+    expect(adherence.get_by_role("rowheader").filter(has_text="Plan intentional dates")
+           ).to_contain_text("joint")
