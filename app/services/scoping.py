@@ -3,6 +3,8 @@ raises NotVisible, which the app answers exactly like an id that does not exist 
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -18,6 +20,8 @@ from app.models import (
     TherapySession,
     User,
 )
+
+T = TypeVar("T")
 
 
 class NotVisible(LookupError):
@@ -113,16 +117,23 @@ def therapists_of_practice(practice_id: int) -> list[User]:
     )
 
 
+def _of_therapists_couple(model: type[T], record_id: int, user: User) -> tuple[Couple, T]:
+    """A record (with a couple_id) of one of the therapist's couples, with that couple; a
+    record of anyone else's couple is as not-found as a missing one."""
+    record = db.session.get(model, record_id)
+    name = model.__tablename__  # type: ignore[attr-defined]
+    if record is None:
+        raise NotVisible(name, record_id)
+    try:
+        couple = couple_for_therapist(record.couple_id, user)  # type: ignore[attr-defined]
+    except NotVisible:
+        raise NotVisible(name, record_id) from None
+    return couple, record
+
+
 def assignment_for_therapist(assignment_id: int, user: User) -> tuple[Couple, Assignment]:
     """An assignment of one of the therapist's couples, with that couple."""
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None:
-        raise NotVisible("assignments", assignment_id)
-    try:
-        couple = couple_for_therapist(assignment.couple_id, user)
-    except NotVisible:
-        raise NotVisible("assignments", assignment_id) from None
-    return couple, assignment
+    return _of_therapists_couple(Assignment, assignment_id, user)
 
 
 def assignment_for_partner(assignment_id: int, user: User) -> tuple[Couple, Assignment]:
@@ -169,14 +180,7 @@ def entry_for_author(entry_id: int, user: User) -> tuple[Couple, Entry]:
 
 def session_for_therapist(session_id: int, user: User) -> tuple[Couple, TherapySession]:
     """A session of one of the therapist's couples, with that couple."""
-    session = db.session.get(TherapySession, session_id)
-    if session is None:
-        raise NotVisible("therapy_sessions", session_id)
-    try:
-        couple = couple_for_therapist(session.couple_id, user)
-    except NotVisible:
-        raise NotVisible("therapy_sessions", session_id) from None
-    return couple, session
+    return _of_therapists_couple(TherapySession, session_id, user)
 
 
 def session_for_partner(session_id: int, user: User) -> tuple[Couple, TherapySession]:
@@ -190,11 +194,4 @@ def session_for_partner(session_id: int, user: User) -> tuple[Couple, TherapySes
 
 def report_for_therapist(report_id: int, user: User) -> tuple[Couple, Report]:
     """An archived report of one of the therapist's couples."""
-    report = db.session.get(Report, report_id)
-    if report is None:
-        raise NotVisible("reports", report_id)
-    try:
-        couple = couple_for_therapist(report.couple_id, user)
-    except NotVisible:
-        raise NotVisible("reports", report_id) from None
-    return couple, report
+    return _of_therapists_couple(Report, report_id, user)
