@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -424,11 +425,12 @@ def _logged_query() -> sa.Select:
 
 
 def _joint_accounts_query() -> sa.Select:
-    """The partners' entries of joint assignments since `first`, with their ratings."""
+    """The partners' entries of joint assignments since `first`, with their ratings as JSON
+    text (decoded by _load_joint_accounts)."""
     e = ENTRIES.c
     first = sa.bindparam("first", type_=sa.Date)
     joint = _pairs(first, ASSIGNMENTS.c.mode == "joint")
-    return sa.select(e.assignment_id, e.occurrence_date, e.ratings).where(
+    return sa.select(e.assignment_id, e.occurrence_date, sa.cast(e.ratings, sa.Text)).where(
         sa.tuple_(e.assignment_id, e.author_id).in_(joint), e.occurrence_date >= first
     )
 
@@ -489,9 +491,15 @@ def _load_joint_accounts(
 ) -> dict[int, dict[dt.date, list[list[Any]]]]:
     """By joint assignment and day since `first`: the ratings of each partner's account."""
     found: dict[int, dict[dt.date, list[list[Any]]]] = defaultdict(lambda: defaultdict(list))
-    for assignment_id, day, ratings in db.session.execute(
+    # Ratings are a few small numbers, so a page holds few different texts: each is
+    # decoded once.
+    decoded: dict[str, list[Any] | None] = {}
+    for assignment_id, day, text in db.session.execute(
         _JOINT_ACCOUNTS, {**scope, "first": first}
     ):
+        if text not in decoded:
+            decoded[text] = json.loads(text)
+        ratings = decoded[text]
         if ratings is not None:
             found[assignment_id][day].append(ratings)
     return found
