@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.models import AuditEvent
 from app.services import audit
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, audit_guard_lifted
 
 
 def actions(db) -> list[str]:
@@ -53,6 +53,39 @@ def test_details_refuse_content_and_secrets(db):
         audit.record("entry.viewed", details={"text": "what a partner wrote"})
 
 
+def tamper(db, *statements) -> None:
+    """Run statements as someone who owns the database: past the append-only triggers."""
+    db.session.commit()
+    with db.engine.begin() as conn, audit_guard_lifted(conn):
+        for statement in statements:
+            sql, params = statement if isinstance(statement, tuple) else (statement, {})
+            conn.execute(sa.text(sql), params)
+    db.session.expire_all()
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_events SET action = 'logout' WHERE id = 1",
+    "UPDATE audit_events SET details = NULL",
+    "DELETE FROM audit_events WHERE id = 1",
+    "DELETE FROM audit_events",
+])
+def test_the_database_refuses_to_change_or_delete_an_event(db, login, make_therapist,
+                                                           statement):
+    therapist = make_therapist()
+    login(therapist.email)
+    login(therapist.email, "a wrong password here")
+    before = db.session.execute(sa.text("SELECT * FROM audit_events ORDER BY id")).all()
+    assert len(before) == 2
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.session.execute(sa.text(statement))
+    db.session.rollback()
+    assert db.session.execute(sa.text("SELECT * FROM audit_events ORDER BY id")).all() == before
+    # Appending still works, and the chain holds.
+    login(therapist.email)
+    assert actions(db)[-1] == "login.succeeded"
+    assert audit.verify_chain().ok
+
+
 def test_chain_verifies_and_the_cli_says_so(db, runner, client, login, make_therapist):
     therapist = make_therapist()
     for _ in range(3):
@@ -67,8 +100,7 @@ def test_an_altered_event_is_found(db, runner, client, login, make_therapist):
     therapist = make_therapist()
     for _ in range(4):
         login(therapist.email)
-    db.session.execute(sa.text("UPDATE audit_events SET action = 'logout' WHERE id = 2"))
-    db.session.commit()
+    tamper(db, "UPDATE audit_events SET action = 'logout' WHERE id = 2")
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert "event 2 was altered" in result.output
@@ -78,8 +110,7 @@ def test_a_missing_event_is_found(db, runner, client, login, make_therapist):
     therapist = make_therapist()
     for _ in range(4):
         login(therapist.email)
-    db.session.execute(sa.text("DELETE FROM audit_events WHERE id = 3"))
-    db.session.commit()
+    tamper(db, "DELETE FROM audit_events WHERE id = 3")
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert "event 3 is missing" in result.output
@@ -91,10 +122,8 @@ def test_truncation_is_found_through_the_checkpoint(db, runner, client, login, m
         login(therapist.email)
     # Someone with database access removes the newest events and rewinds the head row.
     last = db.session.scalar(sa.select(AuditEvent.hmac).where(AuditEvent.id == 2))
-    db.session.execute(sa.text("DELETE FROM audit_events WHERE id > 2"))
-    db.session.execute(sa.text("UPDATE audit_chain_heads SET last_sequence = 2, last_hmac = :h"),
-                       {"h": last})
-    db.session.commit()
+    tamper(db, "DELETE FROM audit_events WHERE id > 2",
+           ("UPDATE audit_chain_heads SET last_sequence = 2, last_hmac = :h", {"h": last}))
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert "events after 2 are missing (truncated)" in result.output
