@@ -263,6 +263,23 @@ def _fit(text: str, max_width: float, size: float, bold: bool = False) -> str:
     return text
 
 
+def _wrap(text: str, max_width: float, size: float, bold: bool = False,
+          max_lines: int = 2) -> list[str]:
+    """Text broken at spaces into at most max_lines lines of max_width; the last line is
+    shortened with an ellipsis if the rest still does not fit. A word too long for a line
+    is shortened rather than broken."""
+    lines: list[str] = []
+    words = text.split()
+    while words and len(lines) < max_lines - 1:
+        line = words.pop(0)
+        while words and _text_width(f"{line} {words[0]}", size, bold) <= max_width:
+            line = f"{line} {words.pop(0)}"
+        lines.append(_fit(line, max_width, size, bold))
+    if words or not lines:
+        lines.append(_fit(" ".join(words), max_width, size, bold))
+    return lines
+
+
 def _number(value: float) -> str:
     """A value for people: 7, 6.5, 13.5 (one decimal at most)."""
     rounded = round(value, 1)
@@ -494,20 +511,17 @@ def line_chart(
     shown_labels = [_fit(label, label_room, FONT_SIZE) for label in labels]
     item_widths = [28 + _text_width(label, FONT_SIZE) for label in shown_labels]
     legend_width = sum(item_widths) + 16 * (len(item_widths) - 1)
-    if _text_width(title, TITLE_SIZE, True) + 24 + legend_width <= room:
+    # A title too long for one row takes two; only beyond that is the drawn title
+    # shortened (<title> keeps it whole).
+    title_lines = _wrap(title, room, TITLE_SIZE, True)
+    below_title = 16.0 * (len(title_lines) - 1)
+    if len(title_lines) == 1 and _text_width(title, TITLE_SIZE, True) + 24 + legend_width <= room:
         legend_y, header, legend_x = 14.0, 22.0, width - PAD - legend_width
     else:
-        legend_y, header, legend_x = 32.0, 40.0, PAD
-    # Only the drawn title is shortened; <title> keeps it whole.
+        legend_y, header, legend_x = 32.0 + below_title, 40.0 + below_title, PAD
     body = [
-        _text(
-            PAD,
-            14,
-            _fit(title, room, TITLE_SIZE, True),
-            fill=TITLE_COLOUR,
-            size=TITLE_SIZE,
-            bold=True,
-        )
+        _text(PAD, 14 + 16 * row, line, fill=TITLE_COLOUR, size=TITLE_SIZE, bold=True)
+        for row, line in enumerate(title_lines)
     ]
     for one, label, item_width in zip(series, shown_labels, item_widths, strict=True):
         style = STYLES[one.style]

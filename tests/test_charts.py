@@ -506,6 +506,27 @@ def test_long_bar_labels_are_shortened_on_the_chart_but_whole_in_the_description
     assert question.strip() in root.find(f"{NS}desc").text
 
 
+def test_a_long_line_chart_title_takes_a_second_row_before_it_is_shortened():
+    title = "Daily check-in: How connected did you feel to your partner today?"
+    root = parse(line_chart(partners(), y_min=0, y_max=10, width=360, title=title))
+    rows = [e for e in root.iter(f"{NS}text") if e.get("font-weight") == "bold"]
+    assert " ".join(e.text for e in rows) == title  # every word drawn, none cut
+    assert len(rows) == 2 and float(rows[1].get("y")) > float(rows[0].get("y"))
+    # The legend and the plot start below the second row.
+    legend = [e for e in root.iter(f"{NS}text") if e.text in ("Alex", "Sam")]
+    assert min(float(e.get("y")) for e in legend) > float(rows[1].get("y")) + 10
+    assert root.find(f"{NS}title").text == title
+
+    longer = title + " And how much did you feel heard when you spoke about your week? " * 2
+    root = parse(line_chart(partners(), y_min=0, y_max=10, width=360, title=longer))
+    rows = [e.text for e in root.iter(f"{NS}text") if e.get("font-weight") == "bold"]
+    assert len(rows) == 2 and rows[1].endswith("\u2026")
+    assert root.find(f"{NS}title").text == " ".join(longer.split())
+
+    short = parse(line_chart(partners(), y_min=0, y_max=10, width=360, title="Closeness"))
+    assert len([e for e in short.iter(f"{NS}text") if e.get("font-weight") == "bold"]) == 1
+
+
 # --- in a real PDF and picture ---------------------------------------------------------
 
 
