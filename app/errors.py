@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+from app.services.submissions import AlreadySubmitted
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
@@ -44,6 +47,14 @@ def init_app(app: Flask) -> None:
             ),
             400,
         )
+
+    @app.errorhandler(AlreadySubmitted)
+    def _already_submitted(error: AlreadySubmitted):
+        # The same form came twice: this copy's change is dropped and the person is led
+        # to what the first one made.
+        db.session.rollback()
+        flash("Already saved: the form was sent twice, and nothing was added again.", "info")
+        return redirect(error.location)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

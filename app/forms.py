@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from functools import cache
 from zoneinfo import available_timezones
 
-from wtforms import SelectChoice
+from wtforms import HiddenField, SelectChoice
+
+from app.services.submissions import new_token
 
 
 @cache
@@ -27,3 +29,12 @@ def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
 def timezone_choices() -> list[SelectChoice]:
     """Each usual IANA timezone, labelled like "America / New York"."""
     return choices((zone, zone.replace("_", " ").replace("/", " / ")) for zone in _zones())
+
+
+class SentOnceMixin:
+    """For a form that creates something: a hidden one-time token, new each time the form
+    is shown, by which the route makes a form sent twice one change
+    (app.services.submissions)."""
+
+    # No id: a page can hold two such forms (the session page does).
+    once = HiddenField(default=new_token, render_kw={"id": False})

@@ -13,6 +13,7 @@ from app.models import (
     EntryRevision,
     Exercise,
     ExerciseVersion,
+    FormSubmission,
     Guide,
     Invitation,
     MeasureResponse,
@@ -69,7 +70,8 @@ def rows(db, make_couple):
         answers=[], ratings=[],
     )
     pause = AssignmentPause(assignment_id=assignment.id, paused_on=dt.date(2026, 1, 3))
-    db.session.add_all([measure, report, audit, revision, pause])
+    submission = FormSubmission(user_id=therapist.id, token="t" * 32, location="/therapist/")
+    db.session.add_all([measure, report, audit, revision, pause, submission])
     db.session.commit()
     invitation = db.session.scalars(sa.select(Invitation)).first()
     consent = db.session.scalars(sa.select(PolicyConsent)).first()
@@ -82,6 +84,7 @@ def rows(db, make_couple):
         "entry_revisions": revision.id, "other_user": couple.partners[1].user_id,
         "assignment_pauses": pause.id, "invitations": invitation.id,
         "policy_consents": consent.id, "audit_chain_heads": 1,
+        "form_submissions": submission.id,
     }
 
 
@@ -143,6 +146,7 @@ CHECKS = [
     ("ck_audit_chain_heads_single_row", "audit_chain_heads", "id = 2"),
     ("ck_assignment_pauses_resumed_after_paused", "assignment_pauses",
      "resumed_on = '2026-01-01'"),
+    ("ck_form_submissions_token_length", "form_submissions", "token = 'short'"),
 ]
 
 
@@ -159,6 +163,12 @@ def test_check_constraint_is_enforced(db, rows, name, table, change):
     if table == "user_roles":
         sql = f"UPDATE user_roles SET {change} WHERE user_id = :id"
         params = {"id": rows["users"]}
+    elif table == "audit_events":  # append-only: a bad event can only be added
+        column, value = (part.strip() for part in change.split("=", 1))
+        values = {"action": "'login'", "hmac": f"'{'c' * 64}'", column: value}
+        sql = (f"INSERT INTO audit_events (action, hmac, created_at) "
+               f"VALUES ({values['action']}, {values['hmac']}, '2026-01-01')")
+        params = {}
     else:
         sql = f"UPDATE {table} SET {change} WHERE id = :id"
         params = {"id": rows[table]}
@@ -196,6 +206,9 @@ UNIQUES = [
     ("measure_responses", "INSERT INTO measure_responses (session_id, respondent_id, "
      "instrument, answers, score, created_at) SELECT session_id, respondent_id, instrument, "
      "answers, score, created_at FROM measure_responses WHERE id = :id", "respondent_id"),
+    ("form_submissions", "INSERT INTO form_submissions (user_id, token, location, created_at) "
+     "SELECT user_id, token, '/elsewhere', created_at FROM form_submissions WHERE id = :id",
+     "token"),
 ]
 
 

@@ -31,6 +31,7 @@ from app.services.scoping import (
     invitation_for_admin,
     therapists_of_practice,
 )
+from app.services.submissions import claim_submission, earlier_submission
 
 
 def _admin():
@@ -71,6 +72,7 @@ def clinicians():
 def invite_clinician_page():
     form = InviteClinicianForm()
     if form.validate_on_submit():
+        earlier_submission(current_user, form.once.data)
         try:
             outgoing = invite_clinician(
                 _admin(),
@@ -85,10 +87,12 @@ def invite_clinician_page():
             audit_request(
                 "clinician.invited", outgoing.invitation, roles=sorted(form.selected_roles())
             )
+            location = url_for("admin.clinicians")
+            claim_submission(current_user, form.once.data, location)
             db.session.commit()
             deliver_invitations([outgoing])
             flash(f"An invitation was sent to {outgoing.invitation.email}.", "info")
-            return redirect(url_for("admin.clinicians"))
+            return redirect(location)
     return render_template("admin/invite_clinician.html", form=form)
 
 

@@ -7,6 +7,7 @@ from app.models.guides import Exercise, ExerciseVersion, Guide, Step
 from app.models.homework import Assignment, AssignmentPause, Draft, Entry, EntryRevision
 from app.models.reports import Report
 from app.models.sessions import MeasureResponse, TherapySession
+from app.models.submissions import FormSubmission
 
 __all__ = [
     "Assignment",
@@ -19,6 +20,7 @@ __all__ = [
     "EntryRevision",
     "Exercise",
     "ExerciseVersion",
+    "FormSubmission",
     "Guide",
     "Invitation",
     "MeasureResponse",

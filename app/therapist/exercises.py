@@ -14,6 +14,7 @@ from app.services.own_exercises import (
     update_own_exercise,
 )
 from app.services.own_exercises import own_exercises as exercises_of
+from app.services.submissions import claim_submission, earlier_submission
 from app.therapist import bp
 from app.therapist.exercise_forms import ExerciseForm
 
@@ -34,6 +35,7 @@ def own_exercises():
 def new_exercise():
     form = ExerciseForm()
     if form.validate_on_submit():
+        earlier_submission(current_user, form.once.data)
         try:
             exercise = create_own_exercise(current_user, form.content())
         except DomainError as error:
@@ -41,9 +43,11 @@ def new_exercise():
             form.form_errors.append(str(error))
         else:
             audit_request("exercise.created", exercise, version=1)
+            location = url_for("therapist.own_exercise", exercise_id=exercise.id)
+            claim_submission(current_user, form.once.data, location)
             db.session.commit()
             flash("The exercise was saved in your library.", "info")
-            return redirect(url_for("therapist.own_exercise", exercise_id=exercise.id))
+            return redirect(location)
     return render_template("therapist/exercises/form.html", form=form, exercise=None)
 
 

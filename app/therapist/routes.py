@@ -31,6 +31,7 @@ from app.services.progress import couple_progress, rating_trends, recent
 from app.services.reports import authors_of, reports_of
 from app.services.scoping import couple_for_therapist, invitation_for_therapist
 from app.services.sessions import sessions_of
+from app.services.submissions import claim_submission, earlier_submission
 from app.therapist import bp
 from app.therapist.forms import NewCoupleForm
 from reports.charts import Series, line_chart
@@ -54,6 +55,7 @@ def new_couple():
     if request.method == "GET":
         form.timezone.data = current_user.timezone
     if form.validate_on_submit():
+        earlier_submission(current_user, form.once.data)
         try:
             created = create_couple(
                 current_user,
@@ -73,10 +75,12 @@ def new_couple():
                           policy=created.couple.confidentiality_policy)
             for outgoing in created.outgoing:
                 audit_request("invitation.sent", outgoing.invitation)
+            location = url_for("therapist.couple", couple_id=created.couple.id)
+            claim_submission(current_user, form.once.data, location)
             db.session.commit()
             deliver_invitations(created.outgoing)
             flash("The couple was created and both partners were sent an invitation.", "info")
-            return redirect(url_for("therapist.couple", couple_id=created.couple.id))
+            return redirect(location)
     return render_template("therapist/new_couple.html", form=form)
 
 

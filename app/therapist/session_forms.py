@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.forms import choices
+from app.forms import SentOnceMixin, choices
 from app.services.sessions import MAX_NOTES, MAX_SHORT, MAX_SUMMARY
 
 
@@ -21,7 +21,7 @@ def _text(label: str, limit: int) -> TextAreaField:
                                                    message=f"At most {limit:,} characters.")])
 
 
-class ScheduleSessionForm(FlaskForm):
+class ScheduleSessionForm(SentOnceMixin, FlaskForm):
     date = DateField("Date", validators=[DataRequired(message="Choose the session's date.")])
     time = TimeField("Time", validators=[DataRequired(message="Choose the session's time.")])
     request_measure = BooleanField("Ask both partners to answer the CSI-4 check-in before it",
@@ -52,7 +52,7 @@ class RecordSessionForm(FlaskForm):
         self.attendance.choices = choices(options)
 
 
-class ReportForm(FlaskForm):
+class ReportForm(SentOnceMixin, FlaskForm):
     audience = RadioField(
         "Report for",
         choices=choices([("clinician", "Clinician report (everything, for you)"),

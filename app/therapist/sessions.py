@@ -25,6 +25,7 @@ from app.services.sessions import (
     schedule_session,
     sessions_of,
 )
+from app.services.submissions import claim_submission, earlier_submission
 from app.therapist import bp
 from app.therapist.session_forms import RecordSessionForm, ReportForm, ScheduleSessionForm
 from reports.html import STYLESHEETS, build_html
@@ -44,12 +45,15 @@ def new_session(couple_id: int):
         form.date.data = today_in(current_user.timezone) + dt.timedelta(days=7)
         form.time.data = dt.time(17, 0)
     if form.validate_on_submit():
+        earlier_submission(current_user, form.once.data)
         session = schedule_session(current_user, couple, _moment(form),
                                    request_measure=form.request_measure.data)
         audit_request("session.scheduled", session, measure=session.is_measure_requested)
+        location = url_for("therapist.session", session_id=session.id)
+        claim_submission(current_user, form.once.data, location)
         db.session.commit()
         flash("The session was scheduled.", "info")
-        return redirect(url_for("therapist.session", session_id=session.id))
+        return redirect(location)
     return render_template("therapist/session_new.html", couple=couple, form=form)
 
 
@@ -167,6 +171,7 @@ def create_report(session_id: int):
         return _session_page(couple, found, report_form=form, status=422)
     from reports.pool import RenderFailedError, get_pool
 
+    earlier_submission(current_user, form.once.data)  # before the render, which takes a while
     data = gather(couple, audience=form.audience.data, session=found)
     try:
         rendered = get_pool(current_app).render(
@@ -182,9 +187,11 @@ def create_report(session_id: int):
     report = archive(couple, data, rendered, session_id=found.id, generated_by=current_user)
     audit_request("report.generated", report, audience=report.audience,
                   sha256=report.sha256)
+    location = url_for("therapist.session", session_id=found.id, new=report.id) + "#reports"
+    claim_submission(current_user, form.once.data, location)
     db.session.commit()
     flash("The report is ready.", "info")
-    return redirect(url_for("therapist.session", session_id=found.id, new=report.id) + "#reports")
+    return redirect(location)
 
 
 @bp.get("/reports/<int:report_id>")

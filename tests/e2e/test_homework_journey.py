@@ -60,3 +60,37 @@ def test_therapist_couple_page_has_no_serious_violations(demo, page):
     assert serious_violations(page) == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "couple-page.png"), full_page=True)
+
+
+
+
+def test_a_report_form_sent_twice_at_once_makes_one_report(demo, db, page):
+    """The browser sends the same report form twice at the same moment (as a double click
+    can, or a retry while the first is rendering): both render, one is archived, and both
+    answers lead to it."""
+    import sqlalchemy as sa
+
+    from app.models import Report
+
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Report))
+    log_in(page, "therapist@example.com")
+    page.get_by_role("link", name="Alex & Sam").click()
+    page.get_by_role("link", name="Session 3").click()
+    page.get_by_label("Couple handout (only what both partners may see)").check()
+    landed = page.evaluate("""async () => {
+        const form = document.querySelector("form[data-busy-label]");
+        const send = () => fetch(form.action, {method: "POST", body: new FormData(form)});
+        const answers = await Promise.all([send(), send()]);
+        return answers.map((answer) => answer.url);
+    }""")
+    assert landed[0] == landed[1] and "?new=" in landed[0]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == before + 1
+    page.reload()
+    expect(page.get_by_role("link", name="Download the couple handout")).to_have_count(1)
+    # The button itself says it is working and cannot be pressed twice.
+    page.evaluate("""() => document.querySelector("form[data-busy-label]")
+        .addEventListener("submit", (event) => event.preventDefault())""")
+    page.get_by_role("button", name="Create the PDF").click()
+    expect(page.locator("form[aria-busy=true] button[disabled]")).to_contain_text(
+        "Making the PDF")

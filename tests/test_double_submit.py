@@ -1,0 +1,238 @@
+"""A creating form sent twice makes one record: one after the other (a double click that
+reaches the server late, the browser's "send again") and at the same moment (two requests
+racing to claim the form's token), on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db as _db
+from app.models import (
+    Assignment,
+    Couple,
+    Exercise,
+    FormSubmission,
+    Invitation,
+    Report,
+    TherapySession,
+)
+from app.services.guides import load_builtin_guides
+from app.services.submissions import (
+    AlreadySubmitted,
+    claim_submission,
+    earlier_submission,
+    new_token,
+)
+from tests.conftest import csrf_token_from
+from tests.test_own_exercises import exercise_data
+
+ONCE = re.compile(r'<input name="once" type="hidden" value="([A-Za-z0-9_-]+)">')
+SAID_TWICE = "Already saved: the form was sent twice"
+
+
+def once_token(html: str) -> str:
+    found = ONCE.search(html)
+    assert found, "no one-time token on the page"
+    return found.group(1)
+
+
+def send_twice(client, page_url: str, post_url: str, fields: dict) -> tuple:
+    """The form as shown once, sent twice with the same token; both responses."""
+    page = client.get(page_url)
+    assert page.status_code == 200
+    data = {"csrf_token": csrf_token_from(page.text), "once": once_token(page.text), **fields}
+    first = client.post(post_url, data=data)
+    second = client.post(post_url, data=data)
+    return first, second
+
+
+def count(model) -> int:
+    _db.session.expire_all()
+    return _db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def assert_second_leads_to_the_first(client, first, second) -> None:
+    assert first.status_code == 302, first.text[:300]
+    assert second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    # Where it leads, the person is told why nothing new appeared.
+    assert SAID_TWICE in client.get(second.headers["Location"]).text
+
+
+@pytest.fixture
+def couple(db, make_couple, clock):
+    clock.set(dt.datetime(2026, 3, 12, 12, 0, tzinfo=dt.UTC))
+    return make_couple(policy="limited", timezone="UTC")
+
+
+def test_scheduling_a_session_twice_makes_one(db, client, login_as, couple):
+    login_as(couple.therapist)
+    url = f"/therapist/couples/{couple.id}/sessions/new"
+    first, second = send_twice(client, url, url, {"date": "2026-03-16", "time": "17:00"})
+    assert_second_leads_to_the_first(client, first, second)
+    assert count(TherapySession) == 1
+
+
+def test_giving_homework_twice_gives_it_once(db, client, login_as, couple):
+    load_builtin_guides()
+    db.session.commit()
+    login_as(couple.therapist)
+    exercise = db.session.scalar(sa.select(Exercise).where(Exercise.slug == "daily-check-in"))
+    url = f"/therapist/couples/{couple.id}/assign?exercise={exercise.id}"
+    first, second = send_twice(client, url, url, {
+        "mode": "both", "start": "2026-03-12", "cadence": "daily", "times_per_week": "3",
+        "ends": "never", "note": ""})
+    assert_second_leads_to_the_first(client, first, second)
+    assert count(Assignment) == 1
+
+
+def test_adding_a_couple_twice_adds_one_and_sends_one_pair_of_invitations(
+        db, client, login_as, make_therapist, mailbox):
+    therapist = make_therapist()
+    login_as(therapist)
+    url = "/therapist/couples/new"
+    first, second = send_twice(client, url, url, {
+        "name": "Noor & Kai", "partner1_name": "Noor Haddad",
+        "partner1_email": "noor@example.org", "partner2_name": "Kai Berg",
+        "partner2_email": "kai@example.org", "timezone": "Europe/London",
+        "policy": "limited"})
+    assert_second_leads_to_the_first(client, first, second)
+    assert count(Couple) == 1
+    assert count(Invitation) == 2
+    assert len(mailbox.messages) == 2
+
+
+def test_writing_an_exercise_twice_saves_one(db, client, login_as, make_therapist):
+    therapist = make_therapist()
+    login_as(therapist)
+    url = "/therapist/exercises/new"
+    first, second = send_twice(client, url, url, exercise_data())
+    assert_second_leads_to_the_first(client, first, second)
+    assert count(Exercise) == 1
+
+
+def test_inviting_a_clinician_twice_invites_once(db, client, login_as, make_user, mailbox):
+    admin = make_user(("admin",))
+    login_as(admin)
+    url = "/admin/clinicians/invite"
+    first, second = send_twice(client, url, url, {
+        "name": "Dr. Ada Lin", "email": "ada@example.org", "therapist": "y"})
+    assert_second_leads_to_the_first(client, first, second)
+    assert count(Invitation) == 1
+    assert len(mailbox.messages) == 1
+
+
+def test_a_report_asked_for_twice_is_rendered_and_archived_once(db, client, login_as,
+                                                                 couple, clock):
+    therapist = couple.therapist
+    login_as(therapist)
+    url = f"/therapist/couples/{couple.id}/sessions/new"
+    page = client.get(url)
+    client.post(url, data={"csrf_token": csrf_token_from(page.text), "date": "2026-03-13",
+                           "time": "09:00"})
+    session = db.session.scalar(sa.select(TherapySession))
+    clock.set(dt.datetime(2026, 3, 13, 12, 0, tzinfo=dt.UTC))
+    login_as(therapist)  # a day later: signed in again
+    page_url = f"/therapist/sessions/{session.id}"
+    started = time.perf_counter()
+    first, second = send_twice(client, page_url, f"{page_url}/reports",
+                               {"audience": "couple"})
+    assert_second_leads_to_the_first(client, first, second)
+    assert count(Report) == 1
+    assert time.perf_counter() - started < 30  # the second asked before any render
+
+
+def test_a_form_that_failed_can_be_sent_again_and_a_new_form_is_a_new_record(
+        db, client, login_as, couple):
+    login_as(couple.therapist)
+    url = f"/therapist/couples/{couple.id}/sessions/new"
+    page = client.get(url)
+    data = {"csrf_token": csrf_token_from(page.text), "once": once_token(page.text),
+            "date": "2026-03-16", "time": "25:99"}
+    refused = client.post(url, data=data)
+    assert refused.status_code == 200 and count(TherapySession) == 0
+    assert once_token(refused.text) == data["once"]  # the same form, shown again
+    assert client.post(url, data={**data, "time": "17:00"}).status_code == 302
+    assert count(TherapySession) == 1
+    # Opening the form again gives a new token: a second session is a second session.
+    page = client.get(url)
+    assert once_token(page.text) != data["once"]
+    client.post(url, data={"csrf_token": csrf_token_from(page.text),
+                           "once": once_token(page.text), "date": "2026-03-23",
+                           "time": "17:00"})
+    assert count(TherapySession) == 2
+
+
+def test_a_token_is_one_users_own(db, client, login_as, make_couple, couple):
+    """Another therapist sending the same token is not a repeat of this one's form."""
+    other = make_couple()
+    token = new_token()
+    for therapist, target in ((couple.therapist, couple), (other.therapist, other)):
+        login_as(therapist)
+        url = f"/therapist/couples/{target.id}/sessions/new"
+        page = client.get(url)
+        client.post(url, data={"csrf_token": csrf_token_from(page.text), "once": token,
+                               "date": "2026-03-16", "time": "17:00"})
+    assert count(TherapySession) == 2
+
+
+def test_two_copies_at_the_same_moment_make_one_claim(app, db, couple):
+    """Copy A has claimed the token but not committed; copy B, in its own connection,
+    waits on the database and then finds A's claim: it raises AlreadySubmitted with A's
+    location, and A's change is the only one."""
+    therapist_id = couple.therapist.id
+    token = new_token()
+    outcome: dict[str, object] = {}
+    claimed = threading.Event()
+
+    def copy_b() -> None:
+        with app.app_context():
+            therapist = _db.session.get(type(couple.therapist), therapist_id)
+            claimed.wait()
+            try:
+                earlier_submission(therapist, token)  # A has not committed: not a repeat
+                claim_submission(therapist, token, "/b")
+            except AlreadySubmitted as repeat:
+                outcome["b"] = repeat.location
+            finally:
+                _db.session.rollback()
+                _db.session.remove()
+
+    claim_submission(couple.therapist, token, "/a")  # copy A, in the test's transaction
+    thread = threading.Thread(target=copy_b)
+    thread.start()
+    claimed.set()
+    time.sleep(0.5)  # B is now waiting on A's claim
+    db.session.commit()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert outcome == {"b": "/a"}
+    assert db.session.scalars(sa.select(FormSubmission.location)).all() == ["/a"]
+
+
+def test_claims_older_than_two_days_are_forgotten(db, couple, clock):
+    therapist = couple.therapist
+    old = new_token()
+    claim_submission(therapist, old, "/old")
+    db.session.commit()
+    clock.set(clock_now := dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC))
+    assert clock_now > dt.datetime(2026, 3, 14, 12, 0, tzinfo=dt.UTC)
+    claim_submission(therapist, new_token(), "/new")
+    db.session.commit()
+    assert db.session.scalars(sa.select(FormSubmission.location)).all() == ["/new"]
+    earlier_submission(therapist, old)  # forgotten: no longer a repeat
+    with pytest.raises(AlreadySubmitted):
+        earlier_submission(therapist, db.session.scalar(sa.select(FormSubmission.token)))
+
+
+def test_a_missing_or_malformed_token_never_blocks_a_form(db, couple):
+    for token in (None, "", "short", "x" * 65, "not a token!!!!!!!!"):
+        earlier_submission(couple.therapist, token)
+        claim_submission(couple.therapist, token, "/x")
+    assert count(FormSubmission) == 0
