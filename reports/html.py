@@ -7,15 +7,19 @@ the only markup passed through is the SVG charts, built (and escaped) by reports
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PAPER_SIZES = {"A4": "A4", "Letter": "letter"}
 STYLESHEETS = ("fonts.css", "report.css", "progress.css")
+# Hiragana, katakana (and their extensions, half-width too): only Japanese writes them.
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 
 
 def _day(value: dt.date | None) -> str:
@@ -24,6 +28,12 @@ def _day(value: dt.date | None) -> str:
 
 def _when(value: dt.datetime | None) -> str:
     return f"{value:%a} {value.day} {value:%b %Y, %H:%M}" if value else ""
+
+
+def _lang_of(value: str | None) -> Markup:
+    """A lang attribute for typed text, where the fonts need one: lang="ja" for text with
+    kana, so its Han characters take their Japanese forms (fonts.css); else nothing."""
+    return Markup(' lang="ja"') if value and _KANA.search(value) else Markup("")
 
 
 @cache
@@ -37,6 +47,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["day"] = _day
     env.filters["when"] = _when
+    env.globals["lang_of"] = _lang_of
     return env
 
 

@@ -368,3 +368,27 @@ def test_a_render_that_takes_too_long_fails_clearly_and_saves_nothing(app, db, c
     assert "Nothing was saved" in response.text and "Traceback" not in response.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 0
     assert db.session.get(TherapySession, session.id).clinician_notes == NOTES
+
+
+def test_japanese_text_takes_japanese_glyph_forms_and_chinese_chinese(db, story):
+    """Han characters shared by both languages are drawn from the Japanese font for text
+    that holds kana, from the Chinese one otherwise (lang="ja" set by the report)."""
+    from tests.test_report_fonts import require_cjk_font, text_by_font
+
+    require_cjk_font()
+    couple, session = story
+    a, b = (p.user for p in couple.partners)
+    dates = db.session.scalar(sa.select(Assignment).where(Assignment.mode == "joint"))
+    japanese, chinese = "直して、骨を折った。", "直到骨头"  # 直 and 骨 differ between the two
+    for user, text in ((a, japanese), (b, chinese)):
+        backfill_entry(user, couple, dates, dt.date(2026, 3, 16),
+                       logged_at=dt.datetime(2026, 3, 16, 20, tzinfo=dt.UTC),
+                       completion="done", answers=[text], ratings=[],
+                       visibility="partner")
+    db.session.commit()
+    data = gather(couple, audience="couple", session=session)
+    html = build_html(data)
+    assert f'lang="ja">{japanese}<' in html and f'lang="ja">{chinese}<' not in html
+    drawn = text_by_font(render_here(html, data.title, data.therapist_name).content)
+    assert set(japanese) - set("、。") <= set(drawn["Noto-Sans-CJK-JP"])
+    assert set(chinese) <= set(drawn["Noto-Sans-CJK-SC"])

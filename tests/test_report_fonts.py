@@ -212,6 +212,15 @@ def test_each_script_is_drawn_by_its_own_font(sample):
     assert not set(drawn["Rekindle-Noto-Emoji"]) & set("0123456789#*:Week")
 
 
+def test_japanese_text_takes_the_japanese_font_and_chinese_the_chinese_one(sample):
+    """Han characters look different in Japanese and Chinese: text marked lang="ja" is
+    drawn by Noto Sans CJK JP, other Han text by Noto Sans CJK SC (fonts.css)."""
+    pdf, _ = sample
+    drawn = text_by_font(pdf)
+    assert letters(JAPANESE) <= set(drawn.get("Noto-Sans-CJK-JP", ""))
+    assert letters(CHINESE) <= set(drawn.get("Noto-Sans-CJK-SC", ""))
+
+
 def test_no_fallback_font_and_no_missing_glyph(sample):
     pdf, logged = sample
     names = {name for name, _ in iter_fonts(PdfReader(io.BytesIO(pdf)))}
