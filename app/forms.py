@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import cache
 from zoneinfo import available_timezones
@@ -9,6 +10,18 @@ from zoneinfo import available_timezones
 from wtforms import HiddenField, SelectChoice
 
 from app.services.submissions import new_token
+
+_DATABASE_ID = re.compile(r"[1-9][0-9]{0,9}")
+DATABASE_ID_MAX = 2**31 - 1  # as the <id:...> URL converter allows
+
+
+def database_id(text: str | None) -> int | None:
+    """A record id from a query argument, or None if it cannot be one (not plain ASCII
+    digits, or beyond what the database holds)."""
+    if text is None or not _DATABASE_ID.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= DATABASE_ID_MAX else None
 
 
 @cache

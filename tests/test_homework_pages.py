@@ -326,3 +326,20 @@ def test_today_in_the_portal_follows_the_partner_across_a_clock_change(
     # New York's week is still 2-8 March; Berlin's has moved to 9-15 March.
     assert "02 Mar \u2013 08 Mar 2026" in new_york.get("/portal/").text
     assert "09 Mar \u2013 15 Mar 2026" in berlin.get("/portal/").text
+
+
+def test_past_weeks_are_a_tap_away_and_the_future_is_not_a_page(db, client, login_as, couple):
+    """Thursday 12 March 2026: the week of 2 March links on to this week; this week links
+    to no next one; far-off or malformed weeks are not found (and cost no work)."""
+    login_as(couple.therapist)
+    assign_via_form(client, couple, f"exercise={check_in(db).id}", start="2026-02-23")
+    login_as(couple.partners[0].user)
+    page = client.get("/portal/?week=2026-03-02")
+    assert page.status_code == 200 and "2 Mar" in page.text
+    assert 'href="/portal/?week=2026-03-09"' in page.text  # next week: this one
+    page = client.get("/portal/?week=2026-03-09")
+    assert page.status_code == 200
+    assert 'href="/portal/?week=2026-03-02"' in page.text
+    assert "Next week" not in page.text
+    for week in ("2026-03-30", "9999-12-31", "0001-01-01", "1999-12-31", "2026-02-30", "x"):
+        assert client.get(f"/portal/?week={week}").status_code == 404, week

@@ -9,6 +9,7 @@ from app.access import KEEP_ON_EXPIRY, audit_request
 from app.auth.forms import EmptyForm
 from app.client import bp
 from app.client.forms import Csi4Form, EntryForm
+from app.clock import today_in
 from app.extensions import csrf, db
 from app.models import User
 from app.services import DomainError
@@ -25,7 +26,7 @@ from app.services.measures import (
 )
 from app.services.policies import NOT_REAL_TIME, SHARED_COMPLETION, policy_wording
 from app.services.portal import entry_of, shared_entry_of_partner, week_for_partner
-from app.services.schedule import can_log
+from app.services.schedule import can_log, week_of
 from app.services.scoping import (
     assignment_for_partner,
     couple_for_partner,
@@ -41,12 +42,28 @@ def _date(value: str) -> dt.date:
         abort(404)
 
 
+# Weeks the portal can show: none before Rekindle's time, none beyond the coming week.
+EARLIEST_WEEK = dt.date(2000, 1, 3)
+
+
+def _week(value: str | None) -> dt.date | None:
+    """The day ?week= names; not-found for one the portal cannot show."""
+    if not value:
+        return None
+    day = _date(value)
+    latest = week_of(today_in(current_user.timezone))[1] + dt.timedelta(days=7)
+    if not EARLIEST_WEEK <= day <= latest:
+        abort(404)
+    return day
+
+
 @bp.get("/")
 def welcome():
     couple = couple_for_partner(current_user)
     needs_acceptance = needs_policy_acceptance(current_user, couple)
-    week = request.args.get("week")
-    monday, items = week_for_partner(current_user, couple, _date(week) if week else None)
+    week = _week(request.args.get("week"))
+    monday, items = week_for_partner(current_user, couple, week)
+    this_monday = week_of(today_in(current_user.timezone))[0]
     return render_template(
         "client/welcome.html",
         couple=couple,
@@ -54,7 +71,7 @@ def welcome():
         monday=monday,
         sunday=monday + dt.timedelta(days=6),
         previous_week=monday - dt.timedelta(days=7),
-        next_week=monday + dt.timedelta(days=7) if week else None,
+        next_week=monday + dt.timedelta(days=7) if week and monday < this_monday else None,
         policy_text=policy_wording(couple.confidentiality_policy),
         needs_acceptance=needs_acceptance,
         form=EmptyForm(),

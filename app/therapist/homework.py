@@ -9,6 +9,7 @@ from app.access import audit_request
 from app.auth.forms import EmptyForm
 from app.clock import today_in
 from app.extensions import db
+from app.forms import database_id
 from app.services import DomainError
 from app.services.couples import change_policy, couples_for_therapist
 from app.services.homework import (
@@ -34,10 +35,10 @@ from app.therapist.homework_forms import AssignForm, EditAssignmentForm
 
 def _item(user):
     """The exercise or step named by ?exercise= or ?step=, or 404."""
-    if request.args.get("exercise", "").isdigit():
-        return exercise_for_therapist(int(request.args["exercise"]), user), None
-    if request.args.get("step", "").isdigit():
-        return None, step_for_therapist(int(request.args["step"]), user)
+    if (exercise_id := database_id(request.args.get("exercise"))) is not None:
+        return exercise_for_therapist(exercise_id, user), None
+    if (step_id := database_id(request.args.get("step"))) is not None:
+        return None, step_for_therapist(step_id, user)
     abort(404)
 
 
