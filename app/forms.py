@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from functools import cache
 from zoneinfo import available_timezones
 
 from wtforms import HiddenField, SelectChoice
+from wtforms.validators import ValidationError
 
+from app.clock import now
 from app.services.submissions import new_token
 
 _DATABASE_ID = re.compile(r"[1-9][0-9]{0,9}")
@@ -51,3 +54,20 @@ class SentOnceMixin:
 
     # No id: a page can hold two such forms (the session page does).
     once = HiddenField(default=new_token, render_kw={"id": False})
+
+
+class NearToday:
+    """A date no more than `before` days before today and `after` days after it: a year
+    of 9999 or of 1 is a slip of the keyboard, and would only make long empty schedules.
+    (Today by UTC: a day either way makes no difference to such bounds.)"""
+
+    def __init__(self, *, before: int, after: int, message: str) -> None:
+        self.before, self.after, self.message = before, after, message
+
+    def __call__(self, form: object, field: object) -> None:
+        value = getattr(field, "data", None)
+        today = now().date()
+        if isinstance(value, dt.date) and not (
+            today - dt.timedelta(days=self.before) <= value <= today + dt.timedelta(days=self.after)
+        ):
+            raise ValidationError(self.message)

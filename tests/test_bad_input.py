@@ -70,3 +70,31 @@ def test_nul_characters_are_a_bad_request_not_a_crash(client, path):
     assert response.status_code == 400
     assert "Something in that request was not right" in response.text
     assert client.get("/guides/?q=%00").status_code == 400
+
+
+def test_dates_far_from_today_are_refused_with_a_message(db, client, login_as, make_couple):
+    import sqlalchemy as sa
+
+    from app.models import Exercise
+    from app.services.guides import load_builtin_guides
+
+    load_builtin_guides()
+    couple = make_couple()
+    login_as(couple.therapist)
+    url = f"/therapist/couples/{couple.id}/sessions/new"
+    page = client.get(url)
+    response = client.post(url, data={"csrf_token": csrf_token_from(page.text),
+                                      "date": "9999-12-31", "time": "17:00"})
+    assert response.status_code == 200
+    assert "Choose a date within a year before or two years after today." in response.text
+    assert 'value="9999-12-31"' in response.text
+
+    exercise = db.session.scalar(sa.select(Exercise).where(Exercise.slug == "daily-check-in"))
+    url = f"/therapist/couples/{couple.id}/assign?exercise={exercise.id}"
+    page = client.get(url)
+    response = client.post(url, data={
+        "csrf_token": csrf_token_from(page.text), "mode": "both", "start": "0001-01-01",
+        "cadence": "daily", "times_per_week": "3", "ends": "date", "end_date": "9999-01-01"})
+    assert response.status_code == 200
+    assert "Choose a start date within a year of today." in response.text
+    assert "Choose an end date within five years of today." in response.text

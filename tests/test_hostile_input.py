@@ -10,11 +10,16 @@ markup, emoji, full-width digits, lists where one value is expected.
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
 import pytest
+import sqlalchemy as sa
 
 from app.clock import now
+from app.extensions import db
+from app.models import Assignment, TherapySession
+from app.services.submissions import new_token
 from tests.conftest import csrf_token_from
 from tests.test_access_matrix import MATRIX, world  # noqa: F401 - world is a fixture
 
@@ -123,3 +128,107 @@ def test_every_page_takes_hostile_query_values_and_days(app, world):  # noqa: F8
                 path = _url(rule, ids, quote(day) if day else None)
                 response = client.get(f"{path}?{query}")
                 _assert_handled(response, (rule.endpoint, day, value[:20]))
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: action and each field's name and shown value (text,
+    hidden, the checked radio or box, the selected option, a textarea's text)."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.page = page
+        self.forms: list[tuple[str | None, dict[str, str]]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            if (a.get("method") or "get").lower() == "post":
+                self.forms.append((a.get("action") or self.page, {}))
+            else:
+                self.forms.append((None, {}))  # a GET form: not sent
+            return
+        if not self.forms:
+            return
+        fields = self.forms[-1][1]
+        if tag == "option" and self._select:
+            if "selected" in a or not fields.get(self._select):
+                fields[self._select] = a.get("value") or ""
+            return
+        name = a.get("name")
+        if not name:
+            return
+        if tag == "input":
+            kind = (a.get("type") or "text").lower()
+            if kind in ("radio", "checkbox"):
+                if "checked" in a or name not in fields:
+                    fields[name] = a.get("value") or "y"
+            elif kind not in ("submit", "button"):
+                fields[name] = a.get("value") or ""
+        elif tag == "select":
+            self._select = name
+            fields.setdefault(name, "")
+        elif tag == "textarea":
+            self._textarea = name
+            fields[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea and self.forms:
+            self.forms[-1][1][self._textarea] += data
+
+
+# A shorter list for one field at a time, the others keeping their usual values.
+ONE_FIELD = ["", "9999-12-31", "0001-01-01", "1900-01-01", "-1", "99999999999",
+             "x" * 20_000, "\u00b2"]
+
+
+def test_each_field_of_each_form_takes_hostile_values_alone(app, world):  # noqa: F811
+    """Field by field, with every other field as the page filled it in: the services
+    behind valid-looking forms meet the extremes too (a start date in year 1, a session
+    in year 9999)."""
+    users, ids = world
+    seen: set[tuple[str, str]] = set()
+    for endpoint, (method, template, expected) in MATRIX.items():
+        if method != "GET":
+            continue
+        role = next((r for r, status in expected.items() if status == 200), None)
+        if role is None or role == "anonymous":
+            continue
+        client = _signed_in(app, users[role])
+        url = template.format(**ids)
+        page = client.get(url)
+        parser = _Forms(url)
+        parser.feed(page.text)
+        for action, fields in parser.forms:
+            if not action or (action, role) in seen or "logout" in action:
+                continue
+            seen.add((action, role))
+            for name in fields:
+                if name in ("csrf_token", "once", "submission"):
+                    continue
+                for value in ONE_FIELD:
+                    client = _signed_in(app, users[role])
+                    data = {**fields, name: value, "once": new_token(),
+                            "csrf_token": csrf_token_from(client.get("/reset").text)}
+                    response = client.post(action, data=data)
+                    _assert_handled(response, (endpoint, action, name, value[:20]))
+    assert len(seen) >= 20, sorted(seen)
+    # Nothing absurd was kept: dates far from today are refused with a message.
+    today = now().date()
+    starts = db.session.scalars(sa.select(Assignment.start_date)).all()
+    assert all(abs((start - today).days) <= 366 for start in starts), starts
+    sessions = db.session.scalars(sa.select(TherapySession.scheduled_at)).all()
+    assert all(-366 <= (when.date() - today).days <= 2 * 366 for when in sessions), sessions
+    # Whatever those values made, every page still opens.
+    for endpoint, (method, template, expected) in MATRIX.items():
+        role = next((r for r, status in expected.items() if status == 200), None)
+        if method == "GET" and role not in (None, "anonymous"):
+            response = _signed_in(app, users[role]).get(template.format(**ids))
+            _assert_handled(response, ("after", endpoint))

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import SentOnceMixin, choices
+from app.forms import NearToday, SentOnceMixin, choices
 from app.services.schedule import WEEKDAY_NAMES
 
 
@@ -25,7 +25,10 @@ class CheckboxesField(SelectMultipleField):
 class AssignForm(SentOnceMixin, FlaskForm):
     mode = RadioField("Who does it", default="both",
                       validators=[DataRequired(message="Choose who does it.")])
-    start = DateField("Starting on", validators=[DataRequired(message="Choose a start date.")])
+    start = DateField("Starting on", validators=[
+        DataRequired(message="Choose a start date."),
+        NearToday(before=366, after=366, message="Choose a start date within a year of today."),
+    ])
     cadence = RadioField("How often", validators=[DataRequired(message="Choose how often.")])
     times_per_week = SelectField(
         "Times a week", choices=choices((str(n), str(n)) for n in range(2, 7)), default="3"
@@ -39,7 +42,11 @@ class AssignForm(SentOnceMixin, FlaskForm):
                          ("count", "A number of times")]),
         default="never",
     )
-    end_date = DateField("End date", validators=[Optional()])
+    end_date = DateField("End date", validators=[
+        Optional(),
+        NearToday(before=366, after=5 * 366,
+                  message="Choose an end date within five years of today."),
+    ])
     max_occurrences = IntegerField(
         "Number of times",
         validators=[Optional(), NumberRange(min=1, max=365, message="From 1 to 365 times.")],
@@ -88,7 +95,8 @@ class EditAssignmentForm(AssignForm):
     """The schedule and note of an existing assignment; who does it stays as it was."""
 
     mode = None
-    start = DateField(
-        "New schedule from", validators=[DataRequired(message="Choose from when.")]
-    )
+    start = DateField("New schedule from", validators=[
+        DataRequired(message="Choose from when."),
+        NearToday(before=366, after=366, message="Choose a date within a year of today."),
+    ])
     submit = SubmitField("Save the new schedule")

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.forms import SentOnceMixin, choices
+from app.forms import NearToday, SentOnceMixin, choices
 from app.services.sessions import MAX_NOTES, MAX_SHORT, MAX_SUMMARY
 
 
@@ -22,7 +22,11 @@ def _text(label: str, limit: int) -> TextAreaField:
 
 
 class ScheduleSessionForm(SentOnceMixin, FlaskForm):
-    date = DateField("Date", validators=[DataRequired(message="Choose the session's date.")])
+    date = DateField("Date", validators=[
+        DataRequired(message="Choose the session's date."),
+        NearToday(before=366, after=2 * 366,
+                  message="Choose a date within a year before or two years after today."),
+    ])
     time = TimeField("Time", validators=[DataRequired(message="Choose the session's time.")])
     request_measure = BooleanField("Ask both partners to answer the CSI-4 check-in before it",
                                    default=True)
