@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import current_app, flash, url_for
+from flask import current_app, flash, request, url_for
+from flask_login import current_user
 
 from app.access import audit_request
 from app.auth.forms import EmptyForm
@@ -14,6 +15,7 @@ from app.mail import MailError, send_mail
 from app.models import Invitation
 from app.services import DomainError
 from app.services.invitations import Outgoing, resend, revoke
+from app.services.submissions import claim_submission, earlier_submission
 
 INVITATION_SUBJECT = "Your Rekindle invitation"
 
@@ -51,10 +53,12 @@ def deliver_invitations(outgoing: Iterable[Outgoing]) -> bool:
     return ok
 
 
-def resend_posted(invitation: Invitation) -> None:
-    """Handle a "Send again" button: a new link, the old one dead, mailed after commit."""
+def resend_posted(invitation: Invitation, location: str) -> None:
+    """Handle a "Send again" button: a new link, the old one dead, mailed after commit.
+    `location` is where the button leads back to; the same press sent twice mails once."""
     if not EmptyForm().validate_on_submit():
         return
+    earlier_submission(current_user, request.form.get("once"))
     try:
         outgoing = resend(invitation)
     except DomainError as error:
@@ -62,6 +66,7 @@ def resend_posted(invitation: Invitation) -> None:
         flash(str(error), "error")
         return
     audit_request("invitation.resent", invitation)
+    claim_submission(current_user, request.form.get("once"), location)
     db.session.commit()
     deliver_invitations([outgoing])
     flash(f"A new invitation was sent to {invitation.email}. The old link no longer works.",

@@ -7,6 +7,8 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
+from app.services.submissions import new_token
+
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
 _BULLET = re.compile(r"^\s*[-*]\s+")
 
@@ -36,6 +38,13 @@ def cadence_label(cadence: str, times_per_week: int | None = None) -> str:
     return {"once": "Once", "daily": "Daily", "weekly": "Weekly"}.get(cadence, cadence)
 
 
+def once_field() -> Markup:
+    """A one-time token for a button's form (see app.services.submissions); one per form,
+    where a page's buttons share a CSRF-only form object."""
+    return Markup(f'<input type="hidden" name="once" value="{new_token()}">')  # noqa: S704
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["text_to_html"] = text_to_html
     app.jinja_env.globals["cadence_label"] = cadence_label
+    app.jinja_env.globals["once_field"] = once_field

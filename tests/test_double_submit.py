@@ -236,3 +236,54 @@ def test_a_missing_or_malformed_token_never_blocks_a_form(db, couple):
         earlier_submission(couple.therapist, token)
         claim_submission(couple.therapist, token, "/x")
     assert count(FormSubmission) == 0
+
+
+BUTTON_ONCE = re.compile(r'action="([^"]+)">\s*<input[^>]*name="csrf_token"[^>]*>'
+                         r'<input type="hidden" name="once" value="([A-Za-z0-9_-]+)">')
+
+
+def press_twice(client, page_url: str, action_part: str) -> tuple:
+    """A button's form on a page, sent twice with the same token; both responses."""
+    page = client.get(page_url)
+    action, token = next((action, token) for action, token in BUTTON_ONCE.findall(page.text)
+                         if action_part in action)
+    data = {"csrf_token": csrf_token_from(page.text), "once": token}
+    return client.post(action, data=data), client.post(action, data=data)
+
+
+def test_send_again_pressed_twice_mails_once(db, client, login_as, make_couple, mailbox):
+    couple = make_couple(joined=False)
+    login_as(couple.therapist)
+    first, second = press_twice(client, f"/therapist/couples/{couple.id}", "/resend")
+    assert_second_leads_to_the_first(client, first, second)
+    assert len(mailbox.messages) == 1  # the first press's new link, which still works
+
+
+def test_send_invitation_pressed_twice_mails_once(db, client, login_as, make_couple, mailbox):
+    couple = make_couple(joined=False)
+    login_as(couple.therapist)
+    page = client.get(f"/therapist/couples/{couple.id}")
+    for action, _token in BUTTON_ONCE.findall(page.text):  # withdraw, to show the button
+        if "/resend" in action:
+            client.post(action.replace("/resend", "/revoke"),
+                        data={"csrf_token": csrf_token_from(page.text)})
+            break
+    first, second = press_twice(client, f"/therapist/couples/{couple.id}", "/invite")
+    assert_second_leads_to_the_first(client, first, second)
+    assert len(mailbox.messages) == 1
+    pending = db.session.scalars(sa.select(Invitation).where(
+        Invitation.couple_id == couple.id, Invitation.revoked_at.is_(None))).all()
+    assert len(pending) == 2  # one per partner: the second press made none
+
+
+def test_an_admins_send_again_pressed_twice_mails_once(db, client, login_as, make_user,
+                                                       mailbox):
+    from app.services.practice import invite_clinician
+
+    admin = make_user(("admin",))
+    invite_clinician(admin, email="lee@example.org", name="Dr. Lee", roles={"therapist"})
+    db.session.commit()
+    login_as(admin)
+    first, second = press_twice(client, "/admin/clinicians", "/resend")
+    assert_second_leads_to_the_first(client, first, second)
+    assert len(mailbox.messages) == 1

@@ -160,8 +160,9 @@ def activate(user_id: int):
 @bp.post("/invitations/<int:invitation_id>/resend")
 @limiter.limit(limit_from("INVITATION_LIMIT"), key_func=per_user_key, scope="invitations-sent")
 def resend_invitation(invitation_id: int):
-    resend_posted(invitation_for_admin(invitation_id, _admin()))
-    return redirect(url_for("admin.clinicians"))
+    location = url_for("admin.clinicians")
+    resend_posted(invitation_for_admin(invitation_id, _admin()), location)
+    return redirect(location)
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")

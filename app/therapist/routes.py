@@ -121,7 +121,9 @@ def couple(couple_id: int):
 @limiter.limit(limit_from("INVITATION_LIMIT"), key_func=per_user_key, scope="invitations-sent")
 def invite(couple_id: int, position: int):
     found = couple_for_therapist(couple_id, current_user)
+    location = url_for("therapist.couple", couple_id=found.id)
     if EmptyForm().validate_on_submit():
+        earlier_submission(current_user, request.form.get("once"))
         try:
             outgoing = invite_partner(current_user, found, position)
         except DomainError as error:
@@ -129,18 +131,20 @@ def invite(couple_id: int, position: int):
             flash(str(error), "error")
         else:
             audit_request("invitation.sent", outgoing.invitation)
+            claim_submission(current_user, request.form.get("once"), location)
             db.session.commit()
             deliver_invitations([outgoing])
             flash(f"An invitation was sent to {outgoing.invitation.email}.", "info")
-    return redirect(url_for("therapist.couple", couple_id=found.id))
+    return redirect(location)
 
 
 @bp.post("/couples/<int:couple_id>/invitations/<int:invitation_id>/resend")
 @limiter.limit(limit_from("INVITATION_LIMIT"), key_func=per_user_key, scope="invitations-sent")
 def resend_invitation(couple_id: int, invitation_id: int):
     found = couple_for_therapist(couple_id, current_user)
-    resend_posted(invitation_for_therapist(invitation_id, found))
-    return redirect(url_for("therapist.couple", couple_id=found.id))
+    location = url_for("therapist.couple", couple_id=found.id)
+    resend_posted(invitation_for_therapist(invitation_id, found), location)
+    return redirect(location)
 
 
 @bp.post("/couples/<int:couple_id>/invitations/<int:invitation_id>/revoke")
