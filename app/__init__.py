@@ -127,6 +127,9 @@ class SlugConverter(BaseConverter):
 def _configure_engine(app: Flask) -> None:
     uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    # A database error's message would otherwise carry the statement's values, and with
+    # them what a partner wrote, into the error log.
+    options.setdefault("hide_parameters", True)
     if uri.startswith("sqlite"):
         # Wait for a lock rather than failing with "database is locked".
         options.setdefault("connect_args", {"timeout": 15})

@@ -67,6 +67,30 @@ def test_a_crash_shows_a_generic_page_with_an_error_id_that_is_logged(tmp_path, 
         db.engine.dispose()
 
 
+def test_a_database_error_logs_no_value_of_the_statement(tmp_path, caplog):
+    """What a partner wrote can be a statement's value: a failing statement's values
+    stay out of the error log (the engine hides them)."""
+    import sqlalchemy as sa
+
+    app = make_test_app(f"sqlite:///{tmp_path / 'values.db'}", tmp_path)
+    secret = "what I never told my partner"
+
+    @app.get("/fail")
+    def fail():
+        db.session.execute(sa.text("INSERT INTO no_such_table (text) VALUES (:text)"),
+                           {"text": secret})
+        return "unreachable"
+
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/fail")
+    assert response.status_code == 500
+    logged = "\n".join(logging.Formatter().format(record) for record in caplog.records)
+    assert "no_such_table" in logged  # the error itself is logged, with its traceback
+    assert secret not in logged and secret not in response.text
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_oversized_request_gets_a_413_page(client):
     response = client.post("/login", data={"email": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413
