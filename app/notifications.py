@@ -15,7 +15,7 @@ from app.mail import MailError, send_mail
 from app.models import Invitation
 from app.services import DomainError
 from app.services.invitations import Outgoing, resend, revoke
-from app.services.submissions import claim_submission, earlier_submission
+from app.services.submissions import claim_submission
 
 INVITATION_SUBJECT = "Your Rekindle invitation"
 
@@ -58,7 +58,7 @@ def resend_posted(invitation: Invitation, location: str) -> None:
     `location` is where the button leads back to; the same press sent twice mails once."""
     if not EmptyForm().validate_on_submit():
         return
-    earlier_submission(current_user, request.form.get("once"))
+    claim_submission(current_user, request.form.get("once"), location)
     try:
         outgoing = resend(invitation)
     except DomainError as error:
@@ -66,7 +66,6 @@ def resend_posted(invitation: Invitation, location: str) -> None:
         flash(str(error), "error")
         return
     audit_request("invitation.resent", invitation)
-    claim_submission(current_user, request.form.get("once"), location)
     db.session.commit()
     deliver_invitations([outgoing])
     flash(f"A new invitation was sent to {invitation.email}. The old link no longer works.",

@@ -287,3 +287,52 @@ def test_an_admins_send_again_pressed_twice_mails_once(db, client, login_as, mak
     first, second = press_twice(client, "/admin/clinicians", "/resend")
     assert_second_leads_to_the_first(client, first, second)
     assert len(mailbox.messages) == 1
+
+
+def test_a_new_couple_sent_twice_at_the_same_moment_is_one_couple(app, db, client, login_as,
+                                                                   make_therapist):
+    """Two copies racing: the second waits on the first's claim and is led to its couple.
+    Without the early claim, the second copy collided on the partners' addresses (a 500
+    on PostgreSQL)."""
+    therapist = make_therapist()
+    login_as(therapist)
+    for n in range(5):
+        page = client.get("/therapist/couples/new")
+        data = {"csrf_token": csrf_token_from(page.text), "once": once_token(page.text),
+                "name": f"Race {n}", "partner1_name": "Ana Race",
+                "partner1_email": f"ana{n}@example.org", "partner2_name": "Ben Race",
+                "partner2_email": f"ben{n}@example.org", "timezone": "UTC",
+                "policy": "limited"}
+        cookie = client.get_cookie("rekindle_session").value
+        barrier = threading.Barrier(2)
+        answers: list[object] = []
+
+        def send(data=data, cookie=cookie, barrier=barrier, answers=answers) -> None:
+            copy = app.test_client()
+            copy.set_cookie("rekindle_session", cookie)
+            barrier.wait()
+            try:
+                answer = copy.post("/therapist/couples/new", data=data)
+                answers.append((answer.status_code, answer.headers.get("Location")))
+            except Exception as error:
+                answers.append(repr(error))
+
+        copies = [threading.Thread(target=send) for _ in range(2)]
+        for copy in copies:
+            copy.start()
+        for copy in copies:
+            copy.join(timeout=60)
+        assert len(answers) == 2 and answers[0] == answers[1], answers
+        assert answers[0][0] == 302
+    assert count(Couple) == 5
+
+
+def test_a_claim_is_undone_with_the_change_it_was_for(db, couple):
+    """The claim lives and dies with its request's transaction, even as its first write
+    (on SQLite a savepoint opening the transaction would have committed it at once)."""
+    token = new_token()
+    db.session.commit()
+    claim_submission(couple.therapist, token)
+    db.session.rollback()  # the change failed
+    assert count(FormSubmission) == 0
+    earlier_submission(couple.therapist, token)  # not a repeat: the form can be sent again

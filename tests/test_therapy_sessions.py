@@ -247,3 +247,17 @@ def test_nothing_of_a_session_leaks_to_partners(db, client, clock, login_as, cou
     assert client.get(f"/portal/check-in/{session.id}").status_code == 404
     login_as(other.therapist)
     assert client.get(f"/therapist/sessions/{session.id}").status_code == 404
+
+
+def test_an_answer_is_undone_with_its_request(db, couple):
+    """submit_csi4 adds to the request's one transaction: nothing is kept if it rolls
+    back (a savepoint opening the transaction on SQLite would have committed it)."""
+    from app.services.measures import submit_csi4
+    from app.services.sessions import schedule_session
+
+    session = schedule_session(couple.therapist, couple,
+                               dt.datetime(2026, 3, 16, 17, tzinfo=dt.UTC), request_measure=True)
+    db.session.commit()
+    submit_csi4(couple.partners[0].user, session, [3, 3, 3, 3])
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureResponse)) == 0

@@ -31,7 +31,7 @@ from app.services.scoping import (
     invitation_for_admin,
     therapists_of_practice,
 )
-from app.services.submissions import claim_submission, earlier_submission
+from app.services.submissions import claim_submission
 
 
 def _admin():
@@ -72,7 +72,8 @@ def clinicians():
 def invite_clinician_page():
     form = InviteClinicianForm()
     if form.validate_on_submit():
-        earlier_submission(current_user, form.once.data)
+        location = url_for("admin.clinicians")
+        claim_submission(current_user, form.once.data, location)
         try:
             outgoing = invite_clinician(
                 _admin(),
@@ -87,8 +88,6 @@ def invite_clinician_page():
             audit_request(
                 "clinician.invited", outgoing.invitation, roles=sorted(form.selected_roles())
             )
-            location = url_for("admin.clinicians")
-            claim_submission(current_user, form.once.data, location)
             db.session.commit()
             deliver_invitations([outgoing])
             flash(f"An invitation was sent to {outgoing.invitation.email}.", "info")

@@ -103,10 +103,13 @@ def submit_csi4(user: User, session: TherapySession, answers: Sequence[int | Non
     response = MeasureResponse(session_id=session.id, respondent_id=user.id,
                                instrument="csi4", answers=list(answers), score=score,
                                created_at=now())
+    db.session.add(response)
     try:
-        with db.session.begin_nested():
-            db.session.add(response)
+        # A plain flush, not a savepoint: on SQLite a savepoint that opens the transaction
+        # commits on release, outside the request's one commit.
+        db.session.flush()
     except IntegrityError:  # the same form, submitted twice at once
+        db.session.rollback()
         raise DomainError("You have already answered this check-in. Thank you.") from None
     return response
 

@@ -1,14 +1,20 @@
 """One change per form: a creating form sent twice (a double click, a resend after a slow
 answer, the browser's "send again") makes its change once.
 
-Each such form carries a one-time token (new_token, in a hidden field). The route asks
-first whether the token was used (earlier_submission: then it leads to what the first
-submission made instead of making it again), makes its change, then claims the token in
-the same transaction (claim_submission). Two copies sent at the same moment both pass the
-first question; the unique (user, token) constraint lets only one claim stand, and the
-other raises AlreadySubmitted and is rolled back whole. A submission that fails (a
-validation error, a refused change, a report that did not render) claims nothing, so the
-same form can be sent again.
+Each such form carries a one-time token (new_token, in a hidden field). Before making its
+change, the route claims the token (claim_submission), in the transaction that will make
+the change: a copy whose token was already claimed raises AlreadySubmitted, which leads to
+what the first copy made (it rolls this copy back). Two copies sent at the same moment
+meet at the unique (user, token) constraint: the second waits for the first to commit and
+then finds its claim, so neither its change nor a collision of that change (two couples
+with the same partners' addresses) ever happens. Once the change is made, lead_to records
+where it can be seen. A submission that fails (a validation error, a refused change)
+rolls its claim back with everything else, so the same form can be sent again.
+
+A route whose work takes long before it writes (a report's render) asks
+earlier_submission first and claims only once the work is done, so a claim does not hold
+the database's write lock (SQLite) while it works; two such copies at the same moment both
+do the work and one is kept.
 """
 
 from __future__ import annotations
@@ -59,19 +65,24 @@ def earlier_submission(user: User, token: str | None) -> None:
         raise AlreadySubmitted(location)
 
 
-def claim_submission(user: User, token: str | None, location: str) -> None:
-    """Claim the token for the change just made (flushed, not committed); `location` is
-    where it can be seen. Raises AlreadySubmitted when another copy of the form claimed it
-    first: whoever handles that rolls this copy's change back."""
+def claim_submission(user: User, token: str | None, location: str = ""
+                     ) -> FormSubmission | None:
+    """Claim the form's token in the current transaction; `location` is where the change
+    can be seen, if known yet (else see lead_to). Raises AlreadySubmitted when this form
+    was sent before, or when another copy claims it first. None when the form carries no
+    valid token (nothing is claimed)."""
     if not is_token(token):
-        return
+        return None
     earlier_submission(user, token)
     claim = FormSubmission(user_id=user.id, token=token, location=location[:300],
                            created_at=now())
+    db.session.add(claim)
     try:
-        with db.session.begin_nested():
-            db.session.add(claim)
-    except IntegrityError:  # the other copy committed its claim while this one worked
+        # A plain flush, not a savepoint: on SQLite a savepoint that opens the transaction
+        # commits on release, and the claim would outlive a change that then failed.
+        db.session.flush()
+    except IntegrityError:  # the other copy committed its claim while this one waited
+        db.session.rollback()  # all of this copy: AlreadySubmitted drops it anyway
         earlier_submission(user, token)
         raise
     # Keep the table small: a user's claims older than KEPT_FOR are of no more use.
@@ -80,3 +91,10 @@ def claim_submission(user: User, token: str | None, location: str) -> None:
             FormSubmission.user_id == user.id, FormSubmission.created_at < now() - KEPT_FOR
         )
     )
+    return claim
+
+
+def lead_to(claim: FormSubmission | None, location: str) -> None:
+    """Record where the change made under this claim can be seen (before commit)."""
+    if claim is not None:
+        claim.location = location[:300]

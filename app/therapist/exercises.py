@@ -14,7 +14,7 @@ from app.services.own_exercises import (
     update_own_exercise,
 )
 from app.services.own_exercises import own_exercises as exercises_of
-from app.services.submissions import claim_submission, earlier_submission
+from app.services.submissions import claim_submission, lead_to
 from app.therapist import bp
 from app.therapist.exercise_forms import ExerciseForm
 
@@ -35,7 +35,7 @@ def own_exercises():
 def new_exercise():
     form = ExerciseForm()
     if form.validate_on_submit():
-        earlier_submission(current_user, form.once.data)
+        claim = claim_submission(current_user, form.once.data)
         try:
             exercise = create_own_exercise(current_user, form.content())
         except DomainError as error:
@@ -44,7 +44,7 @@ def new_exercise():
         else:
             audit_request("exercise.created", exercise, version=1)
             location = url_for("therapist.own_exercise", exercise_id=exercise.id)
-            claim_submission(current_user, form.once.data, location)
+            lead_to(claim, location)
             db.session.commit()
             flash("The exercise was saved in your library.", "info")
             return redirect(location)

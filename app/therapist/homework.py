@@ -28,7 +28,7 @@ from app.services.scoping import (
     exercise_for_therapist,
     step_for_therapist,
 )
-from app.services.submissions import claim_submission, earlier_submission
+from app.services.submissions import claim_submission, lead_to
 from app.therapist import bp
 from app.therapist.homework_forms import AssignForm, EditAssignmentForm
 
@@ -68,7 +68,7 @@ def assign(couple_id: int):
             if version.times_per_week:
                 form.times_per_week.data = str(version.times_per_week)
     if form.validate_on_submit():
-        earlier_submission(current_user, form.once.data)
+        claim = claim_submission(current_user, form.once.data)
         mode, _, partner_id = form.mode.data.partition(":")
         partner = next((p.user for p in couple.partners if str(p.user_id) == partner_id), None)
         schedule = Schedule(
@@ -96,7 +96,7 @@ def assign(couple_id: int):
             for assignment in made:
                 audit_request("assignment.created", assignment, mode=assignment.mode)
             location = url_for("therapist.couple", couple_id=couple.id)
-            claim_submission(current_user, form.once.data, location)
+            lead_to(claim, location)
             db.session.commit()
             flash(f"Homework given: {len(made)} exercise{'s' if len(made) != 1 else ''}.",
                   "info")

@@ -31,7 +31,7 @@ from app.services.progress import couple_progress, rating_trends, recent
 from app.services.reports import authors_of, reports_of
 from app.services.scoping import couple_for_therapist, invitation_for_therapist
 from app.services.sessions import sessions_of
-from app.services.submissions import claim_submission, earlier_submission
+from app.services.submissions import claim_submission, lead_to
 from app.therapist import bp
 from app.therapist.forms import NewCoupleForm
 from reports.charts import Series, line_chart
@@ -55,7 +55,7 @@ def new_couple():
     if request.method == "GET":
         form.timezone.data = current_user.timezone
     if form.validate_on_submit():
-        earlier_submission(current_user, form.once.data)
+        claim = claim_submission(current_user, form.once.data)
         try:
             created = create_couple(
                 current_user,
@@ -76,7 +76,7 @@ def new_couple():
             for outgoing in created.outgoing:
                 audit_request("invitation.sent", outgoing.invitation)
             location = url_for("therapist.couple", couple_id=created.couple.id)
-            claim_submission(current_user, form.once.data, location)
+            lead_to(claim, location)
             db.session.commit()
             deliver_invitations(created.outgoing)
             flash("The couple was created and both partners were sent an invitation.", "info")
@@ -123,7 +123,7 @@ def invite(couple_id: int, position: int):
     found = couple_for_therapist(couple_id, current_user)
     location = url_for("therapist.couple", couple_id=found.id)
     if EmptyForm().validate_on_submit():
-        earlier_submission(current_user, request.form.get("once"))
+        claim_submission(current_user, request.form.get("once"), location)
         try:
             outgoing = invite_partner(current_user, found, position)
         except DomainError as error:
@@ -131,7 +131,6 @@ def invite(couple_id: int, position: int):
             flash(str(error), "error")
         else:
             audit_request("invitation.sent", outgoing.invitation)
-            claim_submission(current_user, request.form.get("once"), location)
             db.session.commit()
             deliver_invitations([outgoing])
             flash(f"An invitation was sent to {outgoing.invitation.email}.", "info")

@@ -25,7 +25,7 @@ from app.services.sessions import (
     schedule_session,
     sessions_of,
 )
-from app.services.submissions import claim_submission, earlier_submission
+from app.services.submissions import claim_submission, earlier_submission, lead_to
 from app.therapist import bp
 from app.therapist.session_forms import RecordSessionForm, ReportForm, ScheduleSessionForm
 from reports.html import STYLESHEETS, build_html
@@ -45,12 +45,12 @@ def new_session(couple_id: int):
         form.date.data = today_in(current_user.timezone) + dt.timedelta(days=7)
         form.time.data = dt.time(17, 0)
     if form.validate_on_submit():
-        earlier_submission(current_user, form.once.data)
+        claim = claim_submission(current_user, form.once.data)
         session = schedule_session(current_user, couple, _moment(form),
                                    request_measure=form.request_measure.data)
         audit_request("session.scheduled", session, measure=session.is_measure_requested)
         location = url_for("therapist.session", session_id=session.id)
-        claim_submission(current_user, form.once.data, location)
+        lead_to(claim, location)
         db.session.commit()
         flash("The session was scheduled.", "info")
         return redirect(location)
