@@ -68,6 +68,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _server_error(error: Exception):
         error_id = secrets.token_hex(6)
+        # A failed statement leaves the session unusable; the page below may need it.
+        db.session.rollback()
         app.logger.error(
             "error %s on %s %s", error_id, request.method, request.path, exc_info=error
         )

@@ -91,6 +91,35 @@ def test_a_database_error_logs_no_value_of_the_statement(tmp_path, caplog):
         db.engine.dispose()
 
 
+def test_a_failed_statement_still_gets_the_styled_page_when_signed_in(app, db, make_therapist,
+                                                                      tmp_path):
+    """After a flush fails, the session must be rolled back before the error page (which
+    reads the signed-in user) can be drawn."""
+    therapist = make_therapist()
+    second = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+
+    @second.get("/fail")
+    def fail():
+        from app.models import AuditChainHead
+
+        db.session.add(AuditChainHead(id=2))  # refused by ck_audit_chain_heads_single_row
+        db.session.flush()
+        return "unreachable"
+
+    client = second.test_client()
+    with client.session_transaction() as session:
+        from app.clock import now
+
+        session["_user_id"] = therapist.get_id()
+        session["_auth_at"] = session["_seen_at"] = now().timestamp()
+    response = client.get("/fail")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
+    assert "Log out" in response.text  # drawn for the signed-in user
+    with second.app_context():
+        db.engine.dispose()
+
+
 def test_oversized_request_gets_a_413_page(client):
     response = client.post("/login", data={"email": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413

@@ -343,3 +343,48 @@ def test_past_weeks_are_a_tap_away_and_the_future_is_not_a_page(db, client, logi
     assert "Next week" not in page.text
     for week in ("2026-03-30", "9999-12-31", "0001-01-01", "1999-12-31", "2026-02-30", "x"):
         assert client.get(f"/portal/?week={week}").status_code == 404, week
+
+
+def test_a_double_tap_on_save_makes_one_entry_and_no_error(app, db, client, login_as, couple):
+    """The same entry form sent twice at the same moment, from two threads: both answers
+    lead back to the portal and one entry is kept (the second copy used to collide on the
+    entry's unique day: a 500)."""
+    import threading
+
+    login_as(couple.therapist)
+    assign_via_form(client, couple, f"exercise={check_in(db).id}")
+    assignment = db.session.scalar(sa.select(Assignment))
+    author = couple.partners[0].user
+    for day in ("2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12"):
+        login_as(author)
+        url = f"/portal/homework/{assignment.id}/{day}"
+        page = client.get(url)
+        submission = re.search(r'name="submission" type="hidden" value="([^"]+)"', page.text)
+        data = {"csrf_token": csrf_token_from(page.text), "completion": "done",
+                "submission": submission.group(1), "answer-0": f"Talked on {day}",
+                "visibility": "therapist"}
+        cookie = client.get_cookie("rekindle_session").value
+        barrier = threading.Barrier(2)
+        answers: list[object] = []
+
+        def send(url=url, data=data, cookie=cookie, barrier=barrier, answers=answers):
+            copy = app.test_client()
+            copy.set_cookie("rekindle_session", cookie)
+            barrier.wait()
+            try:
+                answer = copy.post(url, data=data)
+                answers.append((answer.status_code, answer.headers.get("Location")))
+            except Exception as error:  # a crash is the failure to show
+                answers.append(repr(error))
+
+        copies = [threading.Thread(target=send) for _ in range(2)]
+        for copy in copies:
+            copy.start()
+        for copy in copies:
+            copy.join(timeout=60)
+        assert answers == [(302, "/portal/"), (302, "/portal/")], (day, answers)
+    db.session.expire_all()
+    entries = db.session.scalars(sa.select(Entry).where(Entry.author_id == author.id)).all()
+    assert sorted(e.occurrence_date.isoformat() for e in entries) == [
+        "2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12"]
+    assert all(e.revision == 1 for e in entries)

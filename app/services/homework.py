@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from app.clock import now, today_in
 from app.extensions import db
@@ -288,6 +289,16 @@ def can_edit(entry: Entry) -> bool:
     return now() - entry.created_at < EDIT_WINDOW
 
 
+def _entry_of(assignment: Assignment, author: User, occurrence: dt.date) -> Entry | None:
+    return db.session.scalar(
+        sa.select(Entry).where(
+            Entry.assignment_id == assignment.id,
+            Entry.author_id == author.id,
+            Entry.occurrence_date == occurrence,
+        )
+    )
+
+
 def log_entry(
     author: User,
     couple: Couple,
@@ -308,13 +319,7 @@ def log_entry(
     today = today_for(assignment, author, couple)
     if occurrence not in plan_of(assignment).dates(today):
         raise DomainError("Nothing is due on that day")
-    existing = db.session.scalar(
-        sa.select(Entry).where(
-            Entry.assignment_id == assignment.id,
-            Entry.author_id == author.id,
-            Entry.occurrence_date == occurrence,
-        )
-    )
+    existing = _entry_of(assignment, author, occurrence)
     if existing is not None and submission and existing.last_submission == submission:
         return existing  # the same form sent twice
     if existing is None and not can_log(occurrence, today):
@@ -335,7 +340,17 @@ def log_entry(
             **content,
         )
         db.session.add(entry)
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # Two copies of one form at the same moment (a double tap): the other saved
+            # first, and this copy is that same entry.
+            db.session.rollback()
+            saved = _entry_of(assignment, author, occurrence)
+            if saved is not None and submission and saved.last_submission == submission:
+                return saved
+            raise DomainError("This day was just logged in another window. Open it again "
+                              "to see what was saved.") from None
         return entry
     if not can_edit(existing):
         raise DomainError("Entries can be changed for 24 hours after logging them")
