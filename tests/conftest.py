@@ -265,6 +265,33 @@ def make_couple(db, make_therapist) -> Callable[..., Couple]:
     return _make
 
 
+def send_together(app, client, url: str, data: dict, *, headers: dict | None = None,
+                  copies: int = 2) -> list[object]:
+    """POST the same form from `copies` threads at the same moment, with the session of
+    `client` (a double tap, a double click): each answer as (status, Location), or the
+    repr of what a copy raised."""
+    cookie = client.get_cookie("rekindle_session").value
+    barrier = threading.Barrier(copies)
+    answers: list[object] = []
+
+    def send() -> None:
+        copy = app.test_client()
+        copy.set_cookie("rekindle_session", cookie)
+        barrier.wait()
+        try:
+            answer = copy.post(url, data=data, headers=headers or {})
+            answers.append((answer.status_code, answer.headers.get("Location")))
+        except Exception as error:  # a crash is the failure to show
+            answers.append(repr(error))
+
+    threads = [threading.Thread(target=send) for _ in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
 # --- logging in ------------------------------------------------------------------------
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'

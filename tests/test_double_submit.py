@@ -29,7 +29,7 @@ from app.services.submissions import (
     earlier_submission,
     new_token,
 )
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, send_together
 from tests.test_own_exercises import exercise_data
 
 ONCE = re.compile(r'<input name="once" type="hidden" value="([A-Za-z0-9_-]+)">')
@@ -303,25 +303,7 @@ def test_a_new_couple_sent_twice_at_the_same_moment_is_one_couple(app, db, clien
                 "partner1_email": f"ana{n}@example.org", "partner2_name": "Ben Race",
                 "partner2_email": f"ben{n}@example.org", "timezone": "UTC",
                 "policy": "limited"}
-        cookie = client.get_cookie("rekindle_session").value
-        barrier = threading.Barrier(2)
-        answers: list[object] = []
-
-        def send(data=data, cookie=cookie, barrier=barrier, answers=answers) -> None:
-            copy = app.test_client()
-            copy.set_cookie("rekindle_session", cookie)
-            barrier.wait()
-            try:
-                answer = copy.post("/therapist/couples/new", data=data)
-                answers.append((answer.status_code, answer.headers.get("Location")))
-            except Exception as error:
-                answers.append(repr(error))
-
-        copies = [threading.Thread(target=send) for _ in range(2)]
-        for copy in copies:
-            copy.start()
-        for copy in copies:
-            copy.join(timeout=60)
+        answers = send_together(app, client, "/therapist/couples/new", data)
         assert len(answers) == 2 and answers[0] == answers[1], answers
         assert answers[0][0] == 302
     assert count(Couple) == 5

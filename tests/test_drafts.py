@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.models import Assignment, Draft, Entry
 from app.services.guides import load_builtin_guides
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.conftest import PASSWORD, csrf_token_from, send_together
 from tests.test_homework_pages import assign_via_form, check_in, login_as_other
 
 WORDS = "Half a thought about Sunday, still looking for the right words " * 20
@@ -121,3 +121,22 @@ def test_a_stale_token_shows_the_form_again_with_everything_typed(app, db, homew
     again = partner.post(url, data={"csrf_token": csrf_token_from(response.text),
                                     "completion": "partly", "answer-0": WORDS})
     assert again.status_code == 302
+
+
+def test_two_first_autosaves_at_the_same_moment_keep_one_draft(app, db, client, homework):
+    """Two tabs save the first draft of a day together: both are told it is saved, one
+    draft is kept (the second used to collide on the draft's unique day: a 500)."""
+    couple, assignment = homework
+    author = couple.partners[0].user
+    for day in ("2026-03-10", "2026-03-11", "2026-03-12"):
+        login_as_other(client, author)
+        url = f"/portal/homework/{assignment.id}/{day}"
+        page = client.get(url)
+        answers = send_together(app, client, url + "/draft",
+                                {"answer-0": f"{WORDS} {day}", "rating-0": "6"},
+                                headers={"X-CSRFToken": csrf_token_from(page.text)})
+        assert answers == [(200, None), (200, None)], (day, answers)
+    db.session.expire_all()
+    drafts = db.session.scalars(sa.select(Draft).where(Draft.author_id == author.id)).all()
+    assert sorted(d.occurrence_date.isoformat() for d in drafts) == [
+        "2026-03-10", "2026-03-11", "2026-03-12"]

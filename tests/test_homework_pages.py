@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.models import Assignment, Entry, Exercise, Step
 from app.services.guides import load_builtin_guides
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, send_together
 
 PRIVATE = "I felt unheard when we talked about my mother"
 SHARED = "We laughed about the burnt toast"
@@ -349,8 +349,6 @@ def test_a_double_tap_on_save_makes_one_entry_and_no_error(app, db, client, logi
     """The same entry form sent twice at the same moment, from two threads: both answers
     lead back to the portal and one entry is kept (the second copy used to collide on the
     entry's unique day: a 500)."""
-    import threading
-
     login_as(couple.therapist)
     assign_via_form(client, couple, f"exercise={check_in(db).id}")
     assignment = db.session.scalar(sa.select(Assignment))
@@ -363,25 +361,7 @@ def test_a_double_tap_on_save_makes_one_entry_and_no_error(app, db, client, logi
         data = {"csrf_token": csrf_token_from(page.text), "completion": "done",
                 "submission": submission.group(1), "answer-0": f"Talked on {day}",
                 "visibility": "therapist"}
-        cookie = client.get_cookie("rekindle_session").value
-        barrier = threading.Barrier(2)
-        answers: list[object] = []
-
-        def send(url=url, data=data, cookie=cookie, barrier=barrier, answers=answers):
-            copy = app.test_client()
-            copy.set_cookie("rekindle_session", cookie)
-            barrier.wait()
-            try:
-                answer = copy.post(url, data=data)
-                answers.append((answer.status_code, answer.headers.get("Location")))
-            except Exception as error:  # a crash is the failure to show
-                answers.append(repr(error))
-
-        copies = [threading.Thread(target=send) for _ in range(2)]
-        for copy in copies:
-            copy.start()
-        for copy in copies:
-            copy.join(timeout=60)
+        answers = send_together(app, client, url, data)
         assert answers == [(302, "/portal/"), (302, "/portal/")], (day, answers)
     db.session.expire_all()
     entries = db.session.scalars(sa.select(Entry).where(Entry.author_id == author.id)).all()

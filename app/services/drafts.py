@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Assignment, Draft, User
@@ -44,8 +45,15 @@ def save_draft(author: User, assignment: Assignment, occurrence: dt.date,
         draft = Draft(assignment_id=assignment.id, author_id=author.id,
                       occurrence_date=occurrence, content=content)
         db.session.add(draft)
-    else:
-        draft.content = content
+        try:
+            db.session.flush()
+            return draft
+        except IntegrityError:  # another save of the first draft (a second tab) got there
+            db.session.rollback()
+            draft = draft_of(author, assignment, occurrence)
+            if draft is None:
+                raise
+    draft.content = content
     db.session.flush()
     return draft
 
