@@ -261,3 +261,22 @@ def test_an_answer_is_undone_with_its_request(db, couple):
     submit_csi4(couple.partners[0].user, session, [3, 3, 3, 3])
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureResponse)) == 0
+
+
+def test_a_double_tap_on_the_check_in_saves_once_without_an_error(app, db, client, login_as,
+                                                                   couple):
+    """One copy saves and goes to the portal; the other gets the calm page a form sent
+    again gets ("You have answered this check-in"), not an error, on both databases."""
+    from tests.conftest import send_together
+
+    login_as(couple.therapist)
+    schedule(client, couple, "2026-03-16")
+    session = db.session.scalar(sa.select(TherapySession))
+    login_as(couple.partners[0].user)
+    url = f"/portal/check-in/{session.id}"
+    page = client.get(url)
+    data = {"csrf_token": csrf_token_from(page.text),
+            **{f"item_{i}": "3" for i in range(1, 5)}}
+    answers = send_together(app, client, url, data)
+    assert sorted(answers) == [(200, None), (302, "/portal/")], answers
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureResponse)) == 1

@@ -246,8 +246,12 @@ def checkin(session_id: int):
             response = submit_csi4(current_user, session, form.answers())
         except DomainError as error:
             db.session.rollback()
-            form.form_errors.append(str(error))
-            status = 422
+            # A double tap: the other copy of this form saved the answers; this one is
+            # answered as any form sent again is, with the calm "you have answered" page.
+            answered = response_of(current_user, session)
+            if answered is None:
+                form.form_errors.append(str(error))
+                status = 422
         else:
             audit_request("measure.answered", response, instrument="csi4")
             db.session.commit()
