@@ -266,10 +266,11 @@ def make_couple(db, make_therapist) -> Callable[..., Couple]:
 
 
 def send_together(app, client, url: str, data: dict, *, headers: dict | None = None,
-                  copies: int = 2) -> list[object]:
+                  copies: int = 2, follow: bool = False) -> list[object]:
     """POST the same form from `copies` threads at the same moment, with the session of
     `client` (a double tap, a double click): each answer as (status, Location), or the
-    repr of what a copy raised."""
+    repr of what a copy raised. With `follow`, (status, Location, the text of the page
+    it leads to, as that copy sees it, with its messages)."""
     cookie = client.get_cookie("rekindle_session").value
     barrier = threading.Barrier(copies)
     answers: list[object] = []
@@ -280,7 +281,12 @@ def send_together(app, client, url: str, data: dict, *, headers: dict | None = N
         barrier.wait()
         try:
             answer = copy.post(url, data=data, headers=headers or {})
-            answers.append((answer.status_code, answer.headers.get("Location")))
+            location = answer.headers.get("Location")
+            if follow:
+                followed = copy.get(location).text if location else answer.text
+                answers.append((answer.status_code, location, followed))
+            else:
+                answers.append((answer.status_code, location))
         except Exception as error:  # a crash is the failure to show
             answers.append(repr(error))
 

@@ -318,3 +318,48 @@ def test_a_claim_is_undone_with_the_change_it_was_for(db, couple):
     db.session.rollback()  # the change failed
     assert count(FormSubmission) == 0
     earlier_submission(couple.therapist, token)  # not a repeat: the form can be sent again
+
+
+def test_pause_resume_end_and_cancel_clicked_twice_at_once_act_once(app, db, client,
+                                                                    login_as, couple):
+    """State buttons pressed twice together: both answers are the calm success, the change
+    happens once (one pause, not two open ones that would never resume), audited once."""
+    from app.models import AssignmentPause, AuditEvent
+
+    load_builtin_guides()
+    db.session.commit()
+    login_as(couple.therapist)
+    exercise = db.session.scalar(sa.select(Exercise).where(Exercise.slug == "daily-check-in"))
+    url = f"/therapist/couples/{couple.id}/assign?exercise={exercise.id}"
+    send_twice(client, url, url, {"mode": "both", "start": "2026-03-09", "cadence": "daily",
+                                  "times_per_week": "3", "ends": "never", "note": ""})
+    assignment = db.session.scalar(sa.select(Assignment))
+    page = client.get(f"/therapist/couples/{couple.id}")
+    token = csrf_token_from(page.text)
+    done = {"pause": "paused", "resume": "resumed", "end": "ended"}
+    for verb in ("pause", "resume", "pause", "end"):
+        answers = send_together(app, client, f"/therapist/assignments/{assignment.id}/{verb}",
+                                {"csrf_token": token}, follow=True)
+        assert [a[:2] for a in answers] == [(302, f"/therapist/couples/{couple.id}#homework")] * 2
+        for _status, _location, page in answers:  # each copy is told it is done, calmly
+            assert f"{done[verb]}.</" in page and "flash-error" not in page, verb
+    db.session.expire_all()
+    pauses = db.session.scalars(sa.select(AssignmentPause)).all()
+    assert len(pauses) == 2 and all(p.resumed_on is not None for p in pauses)
+    assert db.session.get(Assignment, assignment.id).status == "ended"
+    actions = db.session.scalars(sa.select(AuditEvent.action).where(
+        AuditEvent.action.like("assignment.%"))).all()
+    assert sorted(actions) == sorted(["assignment.created", "assignment.paused",
+                                      "assignment.resumed", "assignment.paused",
+                                      "assignment.ended"])
+
+    url = f"/therapist/couples/{couple.id}/sessions/new"
+    send_twice(client, url, url, {"date": "2026-03-16", "time": "17:00"})
+    session = db.session.scalar(sa.select(TherapySession))
+    answers = send_together(app, client, f"/therapist/sessions/{session.id}/cancel",
+                            {"csrf_token": token}, follow=True)
+    assert [a[:2] for a in answers] == [(302, f"/therapist/sessions/{session.id}")] * 2
+    assert all("The session was cancelled." in page and "flash-error" not in page
+               for _status, _location, page in answers)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "session.cancelled")) == 1

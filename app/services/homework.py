@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.models.homework import ASSIGNMENT_MODES, COMPLETIONS, VISIBILITIES
 from app.services import DomainError
+from app.services.locking import hold
 from app.services.schedule import Plan, can_log, mask_days, weekday_mask
 
 MAX_TEXT = 10_000
@@ -177,29 +178,41 @@ def assign_step(
     ]
 
 
-def pause(assignment: Assignment, on: dt.date) -> None:
+def pause(assignment: Assignment, on: dt.date) -> bool:
+    """Pause from `on`; False if it was already paused (the same click twice)."""
+    hold(assignment)
+    if assignment.status == "paused":
+        return False
     if assignment.status != "active":
         raise DomainError("Only an active assignment can be paused")
     assignment.status = "paused"
     assignment.pauses.append(AssignmentPause(paused_on=on))
+    return True
 
 
-def resume(assignment: Assignment, on: dt.date) -> None:
+def resume(assignment: Assignment, on: dt.date) -> bool:
+    """Resume on `on`; False if it was already active (the same click twice)."""
+    hold(assignment)
+    if assignment.status == "active":
+        return False
     if assignment.status != "paused":
         raise DomainError("Only a paused assignment can be resumed")
     assignment.status = "active"
     current = assignment.pauses[-1]
     current.resumed_on = max(on, current.paused_on)
+    return True
 
 
-def end(assignment: Assignment, on: dt.date) -> None:
-    """Nothing is due after `on`; what was logged stays."""
+def end(assignment: Assignment, on: dt.date) -> bool:
+    """Nothing is due after `on`; what was logged stays. False if it had already ended."""
+    hold(assignment)
     if assignment.status == "ended":
-        raise DomainError("This assignment has already ended")
+        return False
     if assignment.status == "paused":
         resume(assignment, on)
     assignment.status = "ended"
     assignment.ended_on = max(on, assignment.start_date - dt.timedelta(days=1))
+    return True
 
 
 def edit_schedule(

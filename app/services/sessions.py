@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import Couple, TherapySession, User
 from app.models.sessions import ATTENDANCE
 from app.services import DomainError
+from app.services.locking import hold
 
 MAX_NOTES = 20_000
 MAX_SUMMARY = 5_000
@@ -114,10 +115,16 @@ def record_session(
     session.couple_summary = couple_summary
 
 
-def cancel_session(session: TherapySession) -> None:
+def cancel_session(session: TherapySession) -> bool:
+    """Cancel a scheduled session; False if it was already cancelled (the same click
+    twice). The row is taken first, so two clicks at the same moment cancel once."""
+    hold(session)
+    if session.status == "cancelled":
+        return False
     if session.status != "scheduled":
         raise DomainError("Only a session that has not taken place can be cancelled.")
     session.status = "cancelled"
+    return True
 
 
 def attendance_label(session: TherapySession, couple: Couple) -> str:

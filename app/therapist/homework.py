@@ -156,12 +156,13 @@ def _change(assignment_id: int, action, verb: str):
     couple, assignment = assignment_for_therapist(assignment_id, current_user)
     if EmptyForm().validate_on_submit():
         try:
-            action(assignment, today_in(couple.timezone))
+            changed = action(assignment, today_in(couple.timezone))
         except DomainError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
-            audit_request(f"assignment.{verb}", assignment)
+            if changed:  # else the same click came twice: it is already so
+                audit_request(f"assignment.{verb}", assignment)
             db.session.commit()
             flash(f"“{assignment.exercise_version.title}” {verb}.", "info")
     return redirect(url_for("therapist.couple", couple_id=couple.id) + "#homework")

@@ -152,12 +152,13 @@ def cancel(session_id: int):
     _, found = session_for_therapist(session_id, current_user)
     if EmptyForm().validate_on_submit():
         try:
-            cancel_session(found)
+            changed = cancel_session(found)
         except DomainError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
-            audit_request("session.cancelled", found)
+            if changed:  # else the same click came twice: it is already cancelled
+                audit_request("session.cancelled", found)
             db.session.commit()
             flash("The session was cancelled.", "info")
     return redirect(url_for("therapist.session", session_id=found.id))
