@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from app.services.submissions import new_token
@@ -38,13 +39,17 @@ def cadence_label(cadence: str, times_per_week: int | None = None) -> str:
     return {"once": "Once", "daily": "Daily", "weekly": "Weekly"}.get(cadence, cadence)
 
 
-def once_field() -> Markup:
-    """A one-time token for a button's form (see app.services.submissions); one per form,
-    where a page's buttons share a CSRF-only form object."""
-    return Markup(f'<input type="hidden" name="once" value="{new_token()}">')  # noqa: S704
+def form_tokens() -> Markup:
+    """The hidden fields every posted form carries: the CSRF token and a one-time token,
+    new for each form drawn (see app.services.submissions). No ids: a page holds many
+    forms, and an id may appear once."""
+    return Markup(  # noqa: S704 - both values are URL-safe tokens
+        f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">'
+        f'<input type="hidden" name="once" value="{new_token()}">'
+    )
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["text_to_html"] = text_to_html
     app.jinja_env.globals["cadence_label"] = cadence_label
-    app.jinja_env.globals["once_field"] = once_field
+    app.jinja_env.globals["form_tokens"] = form_tokens

@@ -257,7 +257,7 @@ def test_the_not_found_page_is_the_same_for_forbidden_and_missing(app, world, lo
     assert forbidden.status_code == missing.status_code == 404
     # The CSRF token of the page's log-out button carries a timestamp; nothing else differs.
     def mask(html):
-        return re.sub(r'<input[^>]*name="csrf_token"[^>]*>', "TOKEN", html)
+        return re.sub(r'<input[^>]*name="(?:csrf_token|once)"[^>]*>', "TOKEN", html)
 
     difference = list(difflib.unified_diff(mask(missing.text).splitlines(),
                                            mask(forbidden.text).splitlines(), lineterm=""))

@@ -305,7 +305,7 @@ def test_another_therapist_and_a_partner_get_not_found(app, client, login_as, ma
 
 
 def without_tokens(html: str) -> str:
-    return re.sub(r'name="csrf_token" value="[^"]+"', "", html)
+    return re.sub(r'name="(?:csrf_token|once)" value="[^"]+"', "", html)
 
 
 def login_as_client(client, user) -> None:
