@@ -22,6 +22,7 @@ from app.config import (
     sqlite_url,
 )
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.transactions import Rekindle
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -33,7 +34,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if mode not in MODES:
         raise ConfigError(f"REKINDLE_ENV must be one of {', '.join(MODES)}, not {mode!r}")
 
-    app = Flask(
+    app = Rekindle(
         __name__,
         instance_path=overrides.pop("INSTANCE_PATH", None)
         or os.environ.get("REKINDLE_INSTANCE_PATH")
@@ -85,7 +86,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     app.url_map.converters["slug"] = SlugConverter
 
-    from app import access, admin, auth, client, errors, health, security, templating, therapist
+    from app import (
+        access,
+        admin,
+        auth,
+        client,
+        errors,
+        health,
+        security,
+        templating,
+        therapist,
+        transactions,
+    )
     from app.guides import routes as guide_routes
 
     app.register_blueprint(auth.bp)
@@ -96,6 +108,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     security.init_app(app)
     access.init_app(app)
+    transactions.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
 

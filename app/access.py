@@ -23,10 +23,11 @@ from wtforms import ValidationError
 
 from app.clock import now
 from app.errors import render_error
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.models import User
 from app.services import audit
 from app.services.scoping import NotVisible
+from app.transactions import audit_lasting
 
 SESSION_STARTED = "_auth_at"
 SESSION_SEEN = "_seen_at"
@@ -44,7 +45,8 @@ def address() -> str | None:
 def audit_request(
     action: str, subject: object | None = None, *, actor: User | None = None, **details: Any
 ) -> None:
-    """Record an audit event for this request; the route commits."""
+    """Record an audit event with this request's change (kept if the request commits; for
+    one that must be kept whatever happens, see app.transactions.audit_lasting)."""
     if actor is None and current_user.is_authenticated:
         actor = current_user._get_current_object()
     audit.record(action, actor=actor, subject=subject, address=address(), details=details or None)
@@ -52,9 +54,7 @@ def audit_request(
 
 def _deny() -> None:
     """Record the refusal and answer as for something that does not exist."""
-    db.session.rollback()
-    audit_request("access.denied", path=request.path[:200])
-    db.session.commit()
+    audit_lasting("access.denied", path=request.path[:200])
     abort(404)
 
 
@@ -135,8 +135,7 @@ def init_app(app: Flask) -> None:
                 kept = True
         logout_user()
         session.clear()
-        audit_request("session.expired", actor=user)
-        db.session.commit()
+        audit_lasting("session.expired", actor=user)
         if kept:
             flash("Your session ended while you were writing. What you wrote is kept: "
                   "log in again to finish it.", "info")
@@ -151,13 +150,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NotVisible)
     def _not_visible(error: NotVisible):
-        db.session.rollback()
         if current_user.is_authenticated:
-            audit_request(
+            audit_lasting(
                 "access.denied",
                 details_type=error.object_type,
                 details_id=str(error.object_id)[:40] if error.object_id is not None else None,
                 path=request.path[:200],
             )
-            db.session.commit()
         return render_error(404)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import click
 from flask import Flask
 
@@ -9,6 +13,7 @@ from app.extensions import db
 from app.services import DomainError, audit
 from app.services.demo import DEMO_PASSWORD, build_demo
 from app.services.guides import load_builtin_guides
+from app.transactions import after_commit, unit_of_work
 
 
 def register_cli(app: Flask) -> None:
@@ -20,7 +25,6 @@ def register_cli(app: Flask) -> None:
     def guides_load() -> None:
         """Load or update the built-in guides (idempotent)."""
         result = load_builtin_guides()
-        db.session.commit()
         click.echo(
             f"Guides: {result.guides}, steps: {result.steps}, exercises: {result.exercises}, "
             f"new exercise versions: {result.new_versions}"
@@ -52,8 +56,8 @@ def register_cli(app: Flask) -> None:
         audit.record(
             "user.created", actor=None, subject=user, details={"roles": sorted(user.roles)}
         )
-        db.session.commit()
-        click.echo(f"Admin {user.email} created in practice “{user.practice.name}”.")
+        after_commit(lambda: click.echo(
+            f"Admin {user.email} created in practice “{user.practice.name}”."))
 
     @app.cli.group("audit")
     def audit_group() -> None:
@@ -121,11 +125,15 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(str(error)) from error
         audit.record("report.generated", subject=report, practice_id=couple.practice_id,
                      details={"audience": audience, "via": "command line"})
-        db.session.commit()
-        with open(out, "wb") as handle:
-            handle.write(report.content)
-        click.echo(f"{out}: {audience} report, {report.page_count} page(s), "
+        summary = (f"{out}: {audience} report, {report.page_count} page(s), "
                    f"{report.period_start} to {report.period_end}, sha256 {report.sha256}")
+
+        def write_file() -> None:  # once archived: the file is the archive's bytes
+            with open(out, "wb") as handle:
+                handle.write(report.content)
+            click.echo(summary)
+
+        after_commit(write_file)
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Quietly skip when real accounts exist.")
@@ -137,9 +145,29 @@ def register_cli(app: Flask) -> None:
             result = build_demo(if_empty=if_empty, render=render_here)
         except DomainError as error:
             raise click.ClickException(str(error)) from error
-        db.session.commit()
         click.echo(result.message)
         if result.logins:
             click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
             for email, role in result.logins:
                 click.echo(f"  {email:<24} {role}")
+
+    _in_units_of_work(app.cli)
+
+
+def _in_units_of_work(group: click.Group) -> None:
+    """Every command is one transaction: committed when it succeeds, rolled back when it
+    fails (app.transactions.unit_of_work, the commands' one place for it)."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _in_units_of_work(command)
+        elif command.callback is not None:
+            command.callback = _in_a_unit_of_work(command.callback)
+
+
+def _in_a_unit_of_work(callback: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with unit_of_work():
+            return callback(*args, **kwargs)
+
+    return run

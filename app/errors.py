@@ -6,10 +6,10 @@ import secrets
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
-from app.services.submissions import AlreadySubmitted
+from app.services import Collision
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
@@ -21,6 +21,11 @@ MESSAGES = {
     ),
     405: ("Not allowed", "That action is not available here."),
     413: ("Too large", "What you sent is larger than Rekindle accepts. Please shorten it."),
+    409: (
+        "Changed at the same moment",
+        "This was changed from another window at the same moment, so nothing was saved "
+        "from this one. Please go back, reload the page and try again.",
+    ),
     429: ("Too many attempts", "Please wait a few minutes before trying again."),
 }
 
@@ -29,6 +34,12 @@ def render_error(code: int):
     """The app's own error page for an HTTP status, as a (body, status) pair."""
     title, message = MESSAGES.get(code, ("Something went wrong", "Please go back and try again."))
     return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """Whether a unique key refused the statement (PostgreSQL's 23505, SQLite's UNIQUE)."""
+    return (getattr(error.orig, "sqlstate", None) == "23505"
+            or "UNIQUE constraint failed" in str(error.orig))
 
 
 def _wants_json() -> bool:
@@ -48,13 +59,23 @@ def init_app(app: Flask) -> None:
             400,
         )
 
-    @app.errorhandler(AlreadySubmitted)
-    def _already_submitted(error: AlreadySubmitted):
-        # The same form came twice: this copy's change is dropped and the person is led
-        # to what the first one made.
-        db.session.rollback()
-        flash("Already saved: the form was sent twice, and nothing was added again.", "info")
-        return redirect(error.location)
+    @app.errorhandler(Collision)
+    def _collision(error: Collision):
+        # The other change was saved: show it where this form was, if that page can be
+        # opened; the request was rolled back before this ran (app.transactions).
+        rule = request.url_rule
+        if request.method == "POST" and rule is not None and "GET" in (rule.methods or ()):
+            flash(str(error), "info")
+            return redirect(request.path)
+        return render_error(409)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(error: IntegrityError):
+        # Two different forms creating the same thing at once (not two copies of one
+        # form: app.transactions leads those to the first). Any other broken rule is a bug.
+        if is_unique_violation(error):
+            return render_error(409)
+        return _server_error(error)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
@@ -68,8 +89,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _server_error(error: Exception):
         error_id = secrets.token_hex(6)
-        # A failed statement leaves the session unusable; the page below may need it.
-        db.session.rollback()
         app.logger.error(
             "error %s on %s %s", error_id, request.method, request.path, exc_info=error
         )

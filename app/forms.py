@@ -8,11 +8,10 @@ from collections.abc import Iterable
 from functools import cache
 from zoneinfo import available_timezones
 
-from wtforms import HiddenField, SelectChoice
+from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 from app.clock import now
-from app.services.submissions import new_token
 
 _DATABASE_ID = re.compile(r"[1-9][0-9]{0,9}")
 DATABASE_ID_MAX = 2**31 - 1  # as the <id:...> URL converter allows
@@ -47,13 +46,10 @@ def timezone_choices() -> list[SelectChoice]:
     return choices((zone, zone.replace("_", " ").replace("/", " / ")) for zone in _zones())
 
 
-class SentOnceMixin:
-    """For a form that creates something: a hidden one-time token, new each time the form
-    is shown, by which the route makes a form sent twice one change
-    (app.services.submissions)."""
-
-    # No id: a page can hold two such forms (the session page does).
-    once = HiddenField(default=new_token, render_kw={"id": False})
+def status_of(form: object) -> int:
+    """The status of a page showing `form`: 422 once it carries errors, so that nothing
+    the request did is kept (app.transactions rolls back answers of 400 and more)."""
+    return 422 if getattr(form, "errors", None) else 200
 
 
 class NearToday:

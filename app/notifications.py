@@ -4,18 +4,16 @@ resend/withdraw buttons that therapists (for partners) and admins (for clinician
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
-from flask import current_app, flash, request, url_for
-from flask_login import current_user
+from flask import current_app, flash, url_for
 
 from app.access import audit_request
 from app.auth.forms import EmptyForm
-from app.extensions import db
 from app.mail import MailError, send_mail
 from app.models import Invitation
-from app.services import DomainError
 from app.services.invitations import Outgoing, resend, revoke
-from app.services.submissions import claim_submission
+from app.transactions import after_commit, refusals_shown_at
 
 INVITATION_SUBJECT = "Your Rekindle invitation"
 
@@ -55,34 +53,23 @@ def deliver_invitations(outgoing: Iterable[Outgoing]) -> bool:
 
 def resend_posted(invitation: Invitation, location: str) -> None:
     """Handle a "Send again" button: a new link, the old one dead, mailed after commit.
-    `location` is where the button leads back to; the same press sent twice mails once."""
+    `location` is where the button leads back to."""
     if not EmptyForm().validate_on_submit():
         return
-    claim_submission(current_user, request.form.get("once"), location)
-    try:
+    with refusals_shown_at(location):
         outgoing = resend(invitation)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return
     audit_request("invitation.resent", invitation)
-    db.session.commit()
-    deliver_invitations([outgoing])
+    after_commit(partial(deliver_invitations, [outgoing]))
     flash(f"A new invitation was sent to {invitation.email}. The old link no longer works.",
           "info")
 
 
-def revoke_posted(invitation: Invitation) -> None:
+def revoke_posted(invitation: Invitation, location: str) -> None:
     """Handle a "Withdraw" button: the link stops working at once."""
     if not EmptyForm().validate_on_submit():
         return
-    try:
+    with refusals_shown_at(location):
         revoke(invitation)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return
     audit_request("invitation.revoked", invitation)
-    db.session.commit()
     flash(f"The invitation to {invitation.email} was withdrawn; its link no longer works.",
           "info")

@@ -210,7 +210,7 @@ def test_invite_form_keeps_what_was_typed_and_needs_a_role(db, client, login_as,
         data={"name": "Jamie Doe", "email": "not-an-address",
               "csrf_token": csrf_token_from(form.text)},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Enter an email address like name@example.com." in response.text
     assert "Choose therapist, admin or both." in response.text
     assert 'value="Jamie Doe"' in response.text
@@ -508,7 +508,7 @@ def test_bad_settings_keep_what_was_typed_with_a_clear_message(
     page = client.get("/admin/settings")
     response = client.post("/admin/settings",
                            data={**data, "csrf_token": csrf_token_from(page.text)})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.text
     assert 'aria-invalid="true"' in response.text or 'class="has-error"' in response.text
     if data["name"].strip():

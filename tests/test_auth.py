@@ -30,7 +30,7 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(login, make_therap
     therapist = make_therapist()
     wrong = login(therapist.email, "not the password at all")
     unknown = login("nobody@example.org", "not the password at all")
-    assert wrong.status_code == unknown.status_code == 200
+    assert wrong.status_code == unknown.status_code == 422
     message = "That email and password don&#39;t match an account."
     assert message in wrong.text and message in unknown.text
     # What the person typed stays in the form.
@@ -64,7 +64,7 @@ def test_partner_without_a_password_cannot_log_in(db, login, make_couple):
     user.password_hash = None
     db.session.commit()
     response = login(user.email, "")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "/portal" not in response.headers.get("Location", "")
 
 
@@ -73,7 +73,7 @@ def test_deactivated_user_cannot_log_in(db, login, make_therapist):
     therapist.is_active_account = False
     db.session.commit()
     response = login(therapist.email)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "don&#39;t match" in response.text
 
 

@@ -13,7 +13,7 @@ def test_over_long_fields_get_a_message_and_keep_the_rest(client, login_as, make
         "partner1_name": "Ana", "partner1_email": "ana@example.org",
         "partner2_name": "Ben", "partner2_email": "ben@example.org",
         "timezone": "UTC", "policy": "limited"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "200 characters" in response.text
     assert 'value="ana@example.org"' in response.text
 
@@ -26,7 +26,7 @@ def test_unknown_choice_values_are_refused_politely(client, login_as, make_thera
         "partner1_name": "Ana", "partner1_email": "ana@example.org",
         "partner2_name": "Ben", "partner2_email": "ben@example.org",
         "timezone": "Mars/Olympus_Mons", "policy": "everyone"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Not a valid choice" in response.text
 
 
@@ -85,7 +85,7 @@ def test_dates_far_from_today_are_refused_with_a_message(db, client, login_as, m
     page = client.get(url)
     response = client.post(url, data={"csrf_token": csrf_token_from(page.text),
                                       "date": "9999-12-31", "time": "17:00"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Choose a date within a year before or two years after today." in response.text
     assert 'value="9999-12-31"' in response.text
 
@@ -95,6 +95,6 @@ def test_dates_far_from_today_are_refused_with_a_message(db, client, login_as, m
     response = client.post(url, data={
         "csrf_token": csrf_token_from(page.text), "mode": "both", "start": "0001-01-01",
         "cadence": "daily", "times_per_week": "3", "ends": "date", "end_date": "9999-01-01"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Choose a start date within a year of today." in response.text
     assert "Choose an end date within five years of today." in response.text

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 import time
 
 import pytest
@@ -23,12 +22,7 @@ from app.models import (
     TherapySession,
 )
 from app.services.guides import load_builtin_guides
-from app.services.submissions import (
-    AlreadySubmitted,
-    claim_submission,
-    earlier_submission,
-    new_token,
-)
+from app.services.submissions import AlreadySubmitted, earlier_submission, new_token
 from tests.conftest import csrf_token_from, send_together
 from tests.test_own_exercises import exercise_data
 
@@ -156,7 +150,7 @@ def test_a_form_that_failed_can_be_sent_again_and_a_new_form_is_a_new_record(
     data = {"csrf_token": csrf_token_from(page.text), "once": once_token(page.text),
             "date": "2026-03-16", "time": "25:99"}
     refused = client.post(url, data=data)
-    assert refused.status_code == 200 and count(TherapySession) == 0
+    assert refused.status_code == 422 and count(TherapySession) == 0
     assert client.post(url, data={**data, "time": "17:00"}).status_code == 302
     assert count(TherapySession) == 1
     # Opening the form again gives a new token: a second session is a second session.
@@ -181,59 +175,36 @@ def test_a_token_is_one_users_own(db, client, login_as, make_couple, couple):
     assert count(TherapySession) == 2
 
 
-def test_two_copies_at_the_same_moment_make_one_claim(app, db, couple):
-    """Copy A has claimed the token but not committed; copy B, in its own connection,
-    waits on the database and then finds A's claim: it raises AlreadySubmitted with A's
-    location, and A's change is the only one."""
-    therapist_id = couple.therapist.id
-    token = new_token()
-    outcome: dict[str, object] = {}
-    claimed = threading.Event()
-
-    def copy_b() -> None:
-        with app.app_context():
-            therapist = _db.session.get(type(couple.therapist), therapist_id)
-            claimed.wait()
-            try:
-                earlier_submission(therapist, token)  # A has not committed: not a repeat
-                claim_submission(therapist, token, "/b")
-            except AlreadySubmitted as repeat:
-                outcome["b"] = repeat.location
-            finally:
-                _db.session.rollback()
-                _db.session.remove()
-
-    claim_submission(couple.therapist, token, "/a")  # copy A, in the test's transaction
-    thread = threading.Thread(target=copy_b)
-    thread.start()
-    claimed.set()
-    time.sleep(0.5)  # B is now waiting on A's claim
-    db.session.commit()
-    thread.join(timeout=30)
-    assert not thread.is_alive()
-    assert outcome == {"b": "/a"}
-    assert db.session.scalars(sa.select(FormSubmission.location)).all() == ["/a"]
-
-
-def test_claims_older_than_two_days_are_forgotten(db, couple, clock):
-    therapist = couple.therapist
-    old = new_token()
-    claim_submission(therapist, old, "/old")
-    db.session.commit()
-    clock.set(clock_now := dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC))
-    assert clock_now > dt.datetime(2026, 3, 14, 12, 0, tzinfo=dt.UTC)
-    claim_submission(therapist, new_token(), "/new")
-    db.session.commit()
-    assert db.session.scalars(sa.select(FormSubmission.location)).all() == ["/new"]
-    earlier_submission(therapist, old)  # forgotten: no longer a repeat
+def test_claims_older_than_two_days_are_forgotten(db, client, login_as, couple, clock):
+    login_as(couple.therapist)
+    url = f"/therapist/couples/{couple.id}/sessions/new"
+    page = client.get(url)
+    old = {"csrf_token": csrf_token_from(page.text), "once": once_token(page.text),
+           "date": "2026-03-16", "time": "17:00"}
+    assert client.post(url, data=old).status_code == 302
+    clock.set(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC))
+    login_as(couple.therapist)
+    page = client.get(url)
+    assert client.post(url, data={**old, "csrf_token": csrf_token_from(page.text),
+                                  "once": once_token(page.text)}).status_code == 302
+    assert count(FormSubmission) == 1  # the old claim went with the new one
     with pytest.raises(AlreadySubmitted):
-        earlier_submission(therapist, db.session.scalar(sa.select(FormSubmission.token)))
+        earlier_submission(couple.therapist.id, db.session.scalar(
+            sa.select(FormSubmission.token)))
+    earlier_submission(couple.therapist.id, old["once"])  # forgotten: no longer a repeat
 
 
-def test_a_missing_or_malformed_token_never_blocks_a_form(db, couple):
-    for token in (None, "", "short", "x" * 65, "not a token!!!!!!!!"):
-        earlier_submission(couple.therapist, token)
-        claim_submission(couple.therapist, token, "/x")
+def test_a_missing_or_malformed_token_never_blocks_a_form(db, client, login_as, couple):
+    login_as(couple.therapist)
+    url = f"/therapist/couples/{couple.id}/sessions/new"
+    for n, token in enumerate((None, "", "short", "x" * 65, "not a token!!!!!!!!")):
+        page = client.get(url)
+        data = {"csrf_token": csrf_token_from(page.text), "date": f"2026-03-{16 + n}",
+                "time": "17:00"}
+        if token is not None:
+            data["once"] = token
+        assert client.post(url, data=data).status_code == 302
+    assert count(TherapySession) == 5
     assert count(FormSubmission) == 0
 
 
@@ -306,17 +277,6 @@ def test_a_new_couple_sent_twice_at_the_same_moment_is_one_couple(app, db, clien
         assert len(answers) == 2 and answers[0] == answers[1], answers
         assert answers[0][0] == 302
     assert count(Couple) == 5
-
-
-def test_a_claim_is_undone_with_the_change_it_was_for(db, couple):
-    """The claim lives and dies with its request's transaction, even as its first write
-    (on SQLite a savepoint opening the transaction would have committed it at once)."""
-    token = new_token()
-    db.session.commit()
-    claim_submission(couple.therapist, token)
-    db.session.rollback()  # the change failed
-    assert count(FormSubmission) == 0
-    earlier_submission(couple.therapist, token)  # not a repeat: the form can be sent again
 
 
 def test_pause_resume_end_and_cancel_clicked_twice_at_once_act_once(app, db, client,

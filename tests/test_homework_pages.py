@@ -6,8 +6,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.models import Assignment, Entry, Exercise, Step
+from app.models import Assignment, AuditEvent, Entry, Exercise, Step
 from app.services.guides import load_builtin_guides
+from app.services.submissions import new_token
 from tests.conftest import csrf_token_from, send_together
 
 PRIVATE = "I felt unheard when we talked about my mother"
@@ -40,9 +41,8 @@ def log_via_form(client, assignment_id, day, **fields):
     url = f"/portal/homework/{assignment_id}/{day}"
     page = client.get(url)
     assert page.status_code == 200, page.status_code
-    submission = re.search(r'name="submission" type="hidden" value="([^"]+)"', page.text)
     data = {"csrf_token": csrf_token_from(page.text), "completion": "done",
-            "submission": submission.group(1) if submission else ""}
+            "once": new_token()}
     data.update(fields)
     return client.post(url, data=data), data
 
@@ -115,7 +115,7 @@ def test_double_submit_makes_one_entry_and_errors_keep_the_text(app, db, login_a
     long_text = "word " * 1999
     bad, _ = log_via_form(partner, assignment.id, "2026-03-12",
                           **{"answer-0": long_text, "rating-0": "11"})
-    assert bad.status_code == 200
+    assert bad.status_code == 422
     assert "from 0 to 10" in bad.text
     assert long_text.strip() in bad.text
     first, data = log_via_form(partner, assignment.id, "2026-03-12", **{"answer-0": "once"})
@@ -163,7 +163,7 @@ def test_assign_form_errors_keep_what_was_typed(db, login_as, client, couple):
                                ends="date", end_date="2026-03-01", note="Keep this note",
                                cadence="times_per_week", times_per_week="3",
                                weekdays=["0", "2"])
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "The end date comes before the start date." in response.text
     assert "Choose 3 days" in response.text
     assert "Keep this note" in response.text
@@ -206,7 +206,6 @@ def test_policy_change_applies_to_new_entries_and_must_be_accepted(app, db, clie
     assert SHARED in seen  # written under the open policy
     old = other.get(f"/portal/homework/{assignment.id}/2026-03-11").text
     assert PRIVATE not in old  # written before: never widened
-    from app.models import AuditEvent
 
     actions = set(db.session.scalars(sa.select(AuditEvent.action)))
     assert {"policy.changed", "policy.accepted"} <= actions
@@ -357,9 +356,9 @@ def test_a_double_tap_on_save_makes_one_entry_and_no_error(app, db, client, logi
         login_as(author)
         url = f"/portal/homework/{assignment.id}/{day}"
         page = client.get(url)
-        submission = re.search(r'name="submission" type="hidden" value="([^"]+)"', page.text)
+        once = re.search(r'name="once" value="([^"]+)"', page.text)
         data = {"csrf_token": csrf_token_from(page.text), "completion": "done",
-                "submission": submission.group(1), "answer-0": f"Talked on {day}",
+                "once": once.group(1), "answer-0": f"Talked on {day}",
                 "visibility": "therapist"}
         answers = send_together(app, client, url, data)
         assert answers == [(302, "/portal/"), (302, "/portal/")], (day, answers)
@@ -368,3 +367,7 @@ def test_a_double_tap_on_save_makes_one_entry_and_no_error(app, db, client, logi
     assert sorted(e.occurrence_date.isoformat() for e in entries) == [
         "2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12"]
     assert all(e.revision == 1 for e in entries)
+    # One change, one audit event: the second copy's event went with its rollback.
+    logged = db.session.scalars(sa.select(AuditEvent.object_id).where(
+        AuditEvent.action == "entry.logged")).all()
+    assert sorted(logged) == sorted(e.id for e in entries)

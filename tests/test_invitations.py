@@ -94,7 +94,7 @@ def test_accepting_requires_the_policy_and_keeps_what_was_typed(
     link = mailbox.link_to("ben@example.org", "/invitation/")
     visitor = app.test_client()
     response = accept_via_form(visitor, link, accept=False, timezone="Asia/Tokyo")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Please read and accept" in response.text
     assert '<option selected value="Asia/Tokyo">' in response.text
 
@@ -198,7 +198,7 @@ def test_inviting_an_address_that_has_an_account_reveals_nothing(
 def test_form_errors_keep_what_was_typed(client, login_as, make_therapist):
     login_as(make_therapist())
     response = create_couple_via_form(client, email2="not-an-email", partner1_name="Zoë Ñúñez")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Enter an email address like name@example.com." in response.text
     assert 'value="Zoë Ñúñez"' in response.text
     assert 'value="not-an-email"' in response.text

@@ -227,7 +227,7 @@ def test_validation_errors_say_what_is_wrong_and_keep_what_was_typed(client, log
         rating1_question="Wie verbunden?", rating1_min="5", rating1_max="5",
         rating2_question="", rating2_min_label="Gar nicht",
         cadence="times_per_week", times_per_week="", minutes="999")
-    assert response.status_code == 200
+    assert response.status_code == 422
     text = response.text
     for message in ("Give the exercise a title.",
                     "Write at least one reflection prompt.",
@@ -263,7 +263,7 @@ def test_each_limit_has_a_clear_message(client, login_as, make_therapist, db, ov
                                         message):
     login_as(make_therapist())
     response = post_new(client, **overrides)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert str(escape(message)) in response.text
     assert response.text.count(str(escape(message))) == 2  # by the field and in the summary
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Exercise)) == 0

@@ -217,7 +217,7 @@ def test_failed_logins_are_throttled_and_the_right_password_works_after_cooldown
     therapist = make_therapist()
     client = app.test_client()
     for _ in range(3):
-        assert attempt(client, therapist.email, "wrong guess number", "10.0.0.5").status_code == 200
+        assert attempt(client, therapist.email, "wrong guess number", "10.0.0.5").status_code == 422
     limited = attempt(client, therapist.email, PASSWORD, "10.0.0.5")
     assert limited.status_code == 429
     assert "Too many attempts" in limited.text
@@ -247,7 +247,7 @@ def test_many_accounts_from_one_address_are_throttled(app, make_therapist, short
     client = app.test_client()
     codes = [attempt(client, f"someone{i}@example.org", "nope nope nope", "10.0.0.10").status_code
              for i in range(7)]
-    assert codes[:6] == [200] * 6
+    assert codes[:6] == [422] * 6
     assert codes[6] == 429
 
 

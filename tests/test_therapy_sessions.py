@@ -108,7 +108,7 @@ def test_bad_schedule_input_keeps_what_was_typed(client, login_as, couple):
     page = client.get(f"/therapist/couples/{couple.id}/sessions/new")
     response = client.post(f"/therapist/couples/{couple.id}/sessions/new", data={
         "csrf_token": csrf_token_from(page.text), "date": "2026-03-16", "time": "25:99"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Choose the session&#39;s time." in response.text or "Not a valid time" in \
         response.text
     assert 'value="2026-03-16"' in response.text
@@ -265,8 +265,10 @@ def test_an_answer_is_undone_with_its_request(db, couple):
 
 def test_a_double_tap_on_the_check_in_saves_once_without_an_error(app, db, client, login_as,
                                                                    couple):
-    """One copy saves and goes to the portal; the other gets the calm page a form sent
-    again gets ("You have answered this check-in"), not an error, on both databases."""
+    """The same form sent twice at once: one copy saves, and both lead to the portal, where
+    the person is told the form was sent twice; one answer, one audit event, on both
+    databases. Two different windows answering at once: the second is told it is done."""
+    from app.models import AuditEvent
     from tests.conftest import send_together
 
     login_as(couple.therapist)
@@ -275,8 +277,22 @@ def test_a_double_tap_on_the_check_in_saves_once_without_an_error(app, db, clien
     login_as(couple.partners[0].user)
     url = f"/portal/check-in/{session.id}"
     page = client.get(url)
-    data = {"csrf_token": csrf_token_from(page.text),
+    once = re.search(r'name="once" value="([^"]+)"', page.text.split("<main")[1]).group(1)
+    data = {"csrf_token": csrf_token_from(page.text), "once": once,
             **{f"item_{i}": "3" for i in range(1, 5)}}
-    answers = send_together(app, client, url, data)
-    assert sorted(answers) == [(200, None), (302, "/portal/")], answers
+    answers = send_together(app, client, url, data, follow=True)
+    assert [a[:2] for a in answers] == [(302, "/portal/")] * 2, answers
+    assert sum("sent twice" in a[2] for a in answers) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureResponse)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "measure.answered")) == 1
+
+    login_as(couple.partners[1].user)
+    page = client.get(url)
+    data = {"csrf_token": csrf_token_from(page.text), **{f"item_{i}": "2" for i in range(1, 5)}}
+    answers = send_together(app, client, url, data, follow=True)  # two windows, no token
+    # The second is shown the answers are in: at once (200), refused (422), or after its
+    # own insert collided (302 to the check-in page); never an error page.
+    assert sorted(a[0] for a in answers) in ([200, 302], [302, 302], [302, 422]), answers
+    assert sum("answered this check-in" in a[2] for a in answers) == 1, answers
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureResponse)) == 2

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from app.forms import SentOnceMixin, choices, timezone_choices
+from app.forms import choices, timezone_choices
 from app.models.accounts import PAPER_SIZES
 
 
@@ -22,7 +22,7 @@ class RolesMixin:
             raise ValidationError("Choose therapist, admin or both.")
 
 
-class InviteClinicianForm(SentOnceMixin, RolesMixin, FlaskForm):
+class InviteClinicianForm(RolesMixin, FlaskForm):
     name = StringField(
         "Name",
         validators=[DataRequired(message="Enter the clinician's name."), Length(max=200)],

@@ -3,6 +3,8 @@
 Never clinical content: couples are shown by name, status and therapist only.
 """
 
+from functools import partial
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
@@ -10,7 +12,8 @@ from app.access import audit_request, limit_from, per_user_key, start_session
 from app.admin import bp
 from app.admin.forms import InviteClinicianForm, MoveCoupleForm, RolesForm, SettingsForm
 from app.auth.forms import EmptyForm
-from app.extensions import db, limiter
+from app.extensions import limiter
+from app.forms import status_of
 from app.notifications import deliver_invitations, resend_posted, revoke_posted
 from app.services import DomainError
 from app.services.accounts import set_active, set_roles
@@ -31,7 +34,7 @@ from app.services.scoping import (
     invitation_for_admin,
     therapists_of_practice,
 )
-from app.services.submissions import claim_submission
+from app.transactions import Refused, after_commit, refusals_shown_at
 
 
 def _admin():
@@ -72,8 +75,6 @@ def clinicians():
 def invite_clinician_page():
     form = InviteClinicianForm()
     if form.validate_on_submit():
-        location = url_for("admin.clinicians")
-        claim_submission(current_user, form.once.data, location)
         try:
             outgoing = invite_clinician(
                 _admin(),
@@ -82,17 +83,15 @@ def invite_clinician_page():
                 roles=form.selected_roles(),
             )
         except DomainError as error:
-            db.session.rollback()
             form.email.errors.append(str(error))
         else:
             audit_request(
                 "clinician.invited", outgoing.invitation, roles=sorted(form.selected_roles())
             )
-            db.session.commit()
-            deliver_invitations([outgoing])
+            after_commit(partial(deliver_invitations, [outgoing]))
             flash(f"An invitation was sent to {outgoing.invitation.email}.", "info")
-            return redirect(location)
-    return render_template("admin/invite_clinician.html", form=form)
+            return redirect(url_for("admin.clinicians"))
+    return render_template("admin/invite_clinician.html", form=form), status_of(form)
 
 
 @bp.post("/clinicians/<int:user_id>/roles")
@@ -100,50 +99,41 @@ def set_clinician_roles(user_id: int):
     admin = _admin()
     clinician = clinician_for_admin(user_id, admin)
     form = RolesForm()
+    location = url_for("admin.clinicians")
     if not form.validate_on_submit():
-        flash(_form_errors(form) or "Please try again.", "error")
-        return redirect(url_for("admin.clinicians"))
+        raise Refused(_form_errors(form) or "Please try again.", location)
     roles = form.selected_roles()
-    try:
+    with refusals_shown_at(location):
         set_roles(admin, clinician, roles)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    audit_request("roles.changed", clinician, roles=sorted(roles))
+    if clinician.id == admin.id:
+        # set_roles ends every session of the user; keep this browser signed in.
+        login_user(clinician)
+        start_session(clinician)
+        flash("Your roles were saved. Your other sessions were ended.", "info")
     else:
-        audit_request("roles.changed", clinician, roles=sorted(roles))
-        db.session.commit()
-        if clinician.id == admin.id:
-            # set_roles ends every session of the user; keep this browser signed in.
-            login_user(clinician)
-            start_session(clinician)
-            flash("Your roles were saved. Your other sessions were ended.", "info")
-        else:
-            flash(f"{clinician.name}'s roles were saved; they were logged out everywhere.",
-                  "info")
-    return redirect(url_for("admin.clinicians"))
+        flash(f"{clinician.name}'s roles were saved; they were logged out everywhere.",
+              "info")
+    return redirect(location)
 
 
 def _set_active(user_id: int, active: bool):
     admin = _admin()
     clinician = clinician_for_admin(user_id, admin)
+    location = url_for("admin.clinicians")
     if EmptyForm().validate_on_submit():
-        try:
+        with refusals_shown_at(location):
             set_active(admin, clinician, active)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        audit_request("user.activated" if active else "user.deactivated", clinician)
+        if active:
+            flash(f"{clinician.name} can log in again.", "info")
         else:
-            audit_request("user.activated" if active else "user.deactivated", clinician)
-            db.session.commit()
-            if active:
-                flash(f"{clinician.name} can log in again.", "info")
-            else:
-                flash(
-                    f"{clinician.name}'s account is deactivated and they were logged out. "
-                    "Their couples stay assigned to them until you move them.",
-                    "info",
-                )
-    return redirect(url_for("admin.clinicians"))
+            flash(
+                f"{clinician.name}'s account is deactivated and they were logged out. "
+                "Their couples stay assigned to them until you move them.",
+                "info",
+            )
+    return redirect(location)
 
 
 @bp.post("/clinicians/<int:user_id>/deactivate")
@@ -166,8 +156,9 @@ def resend_invitation(invitation_id: int):
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
 def revoke_invitation(invitation_id: int):
-    revoke_posted(invitation_for_admin(invitation_id, _admin()))
-    return redirect(url_for("admin.clinicians"))
+    location = url_for("admin.clinicians")
+    revoke_posted(invitation_for_admin(invitation_id, _admin()), location)
+    return redirect(location)
 
 
 # --- couples ---------------------------------------------------------------------------
@@ -188,24 +179,19 @@ def move_couple_route(couple_id: int):
     admin = _admin()
     couple = couple_for_admin(couple_id, admin)
     form = MoveCoupleForm(therapists=therapists_of_practice(admin.practice_id))
+    location = url_for("admin.couples")
     if not form.validate_on_submit():
-        flash(_form_errors(form) or "Please try again.", "error")
-        return redirect(url_for("admin.couples"))
+        raise Refused(_form_errors(form) or "Please try again.", location)
     therapist = clinician_for_admin(form.therapist_id.data, admin)
     previous = couple.therapist_id
     if therapist.id == previous:
         flash(f"{couple.name} is already with {therapist.name}.", "info")
-        return redirect(url_for("admin.couples"))
-    try:
+        return redirect(location)
+    with refusals_shown_at(location):
         move_couple(admin, couple, therapist)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        audit_request("couple.moved", couple, from_therapist=previous, to_therapist=therapist.id)
-        db.session.commit()
-        flash(f"{couple.name} is now with {therapist.name}.", "info")
-    return redirect(url_for("admin.couples"))
+    audit_request("couple.moved", couple, from_therapist=previous, to_therapist=therapist.id)
+    flash(f"{couple.name} is now with {therapist.name}.", "info")
+    return redirect(location)
 
 
 # --- settings and audit ----------------------------------------------------------------
@@ -230,18 +216,15 @@ def settings():
                 default_timezone=form.default_timezone.data,
             )
         except SettingsError as error:
-            db.session.rollback()
             getattr(form, error.field).errors.append(str(error))
         except DomainError as error:
-            db.session.rollback()
             form.name.errors.append(str(error))
         else:
             if changed:
                 audit_request("settings.changed", practice, fields=changed)
-                db.session.commit()
             flash("The practice settings were saved.", "info")
             return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form)
+    return render_template("admin/settings.html", form=form), status_of(form)
 
 
 @bp.get("/audit")
@@ -250,5 +233,4 @@ def audit():
     events = events_for_practice(admin.practice_id)
     names = actor_names(events)
     audit_request("audit.viewed")
-    db.session.commit()
     return render_template("admin/audit.html", events=events, names=names)

@@ -1,4 +1,5 @@
 import contextlib
+from functools import partial
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
@@ -14,7 +15,8 @@ from app.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from app.extensions import db, limiter, login_manager
+from app.extensions import limiter, login_manager
+from app.forms import status_of
 from app.mail import MailError, send_mail
 from app.services import DomainError
 from app.services.accounts import (
@@ -27,6 +29,7 @@ from app.services.accounts import (
 from app.services.invitations import InvalidLink, accept, couple_of_invitation, invitation_from_link
 from app.services.policies import policy_wording
 from app.services.resets import complete_reset, request_reset, reset_from_link
+from app.transactions import after_commit, audit_lasting
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to continue."
@@ -44,8 +47,8 @@ def _typed_email() -> str:
 
 
 def _login_failed(response) -> bool:
-    # A successful login redirects; a refused one renders the form again.
-    return request.method == "POST" and response.status_code == 200
+    # A successful sign-in redirects; a refused one shows the form again (422).
+    return request.method == "POST" and response.status_code == 422
 
 
 @bp.get("/")
@@ -83,18 +86,16 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            audit_request("login.failed", user_by_email(form.email.data))
-            db.session.commit()
+            audit_lasting("login.failed", user_by_email(form.email.data))
             form.password.errors.append("That email and password don't match an account.")
         else:
             session.clear()
             login_user(user)
             start_session(user)
             audit_request("login.succeeded", user, actor=user)
-            db.session.commit()
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else home_url(user))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), status_of(form)
 
 
 @bp.post("/logout")
@@ -104,7 +105,6 @@ def logout():
         user = current_user._get_current_object()
         end_sessions(user)
         audit_request("logout", user)
-        db.session.commit()
         logout_user()
         session.clear()
         flash("You have logged out.", "info")
@@ -131,7 +131,6 @@ def accept_invitation(token: str):
                 accepts_policy=form.accepts_policy.data,
             )
         except DomainError as error:
-            db.session.rollback()
             field = form.accepts_policy if "accept" in str(error) else form.password
             field.errors.append(str(error))
         else:
@@ -139,7 +138,6 @@ def accept_invitation(token: str):
             if couple is not None:
                 audit_request("policy.accepted", couple, actor=user,
                               policy=couple.confidentiality_policy)
-            db.session.commit()
             session.clear()
             login_user(user)
             start_session(user)
@@ -151,7 +149,7 @@ def accept_invitation(token: str):
         invitation=invitation,
         couple=couple,
         policy_text=policy_wording(couple.confidentiality_policy) if couple else None,
-    )
+    ), status_of(form)
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -165,18 +163,21 @@ def reset_request():
         if found is not None:
             user, token = found
             audit_request("password_reset.requested", user, actor=None)
-            db.session.commit()
-            # The answer must not differ when sending fails; the failure is in the log.
-            with contextlib.suppress(MailError):
-                send_mail(
-                    user.email,
-                    "Reset your Rekindle password",
-                    "password_reset",
-                    link=url_for("auth.reset_password", token=token, _external=True),
-                    minutes=current_app.config["PASSWORD_RESET_MINUTES"],
-                )
+            after_commit(partial(_mail_reset_link, user.email, token))
         return render_template("auth/reset_sent.html")
-    return render_template("auth/reset_request.html", form=form)
+    return render_template("auth/reset_request.html", form=form), status_of(form)
+
+
+def _mail_reset_link(email: str, token: str) -> None:
+    # The answer must not differ when sending fails; the failure is in the log.
+    with contextlib.suppress(MailError):
+        send_mail(
+            email,
+            "Reset your Rekindle password",
+            "password_reset",
+            link=url_for("auth.reset_password", token=token, _external=True),
+            minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+        )
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -190,17 +191,15 @@ def reset_password(token: str):
         try:
             user = complete_reset(reset, form.password.data)
         except DomainError as error:
-            db.session.rollback()
             form.password.errors.append(str(error))
         else:
             audit_request("password_reset.used", user, actor=user)
-            db.session.commit()
             session.clear()
             login_user(user)
             start_session(user)
             flash("Your password has been changed. Any other sessions have been ended.", "info")
             return redirect(home_url(user))
-    return render_template("auth/reset_password.html", form=form)
+    return render_template("auth/reset_password.html", form=form), status_of(form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -212,14 +211,12 @@ def change_own_password():
         try:
             change_password(user, form.current.data, form.password.data)
         except DomainError as error:
-            db.session.rollback()
             target = form.current if "current" in str(error) else form.password
             target.errors.append(str(error))
         else:
             audit_request("password.changed", user)
-            db.session.commit()
             login_user(user)  # this browser carries the new token; every other one is out
             start_session(user)
             flash("Your password has been changed. You were logged out everywhere else.", "info")
             return redirect(home_url(user))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form), status_of(form)

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SubmitField
+from wtforms import RadioField, SubmitField
 from wtforms.validators import DataRequired
 
 from app.forms import choices
@@ -13,7 +13,7 @@ VISIBILITY_CHOICES = choices([
 
 
 class EntryForm(FlaskForm):
-    """Completion, visibility and the submission id; answers and ratings are read per prompt."""
+    """Completion and visibility; answers and ratings are read per prompt."""
 
     completion = RadioField(
         "Did you do it?", choices=COMPLETION_CHOICES,
@@ -21,7 +21,6 @@ class EntryForm(FlaskForm):
     )
     visibility = RadioField("Who can read what you wrote", choices=VISIBILITY_CHOICES,
                             default="therapist")
-    submission = HiddenField()
     submit = SubmitField("Save")
 
 

@@ -1,5 +1,4 @@
 import datetime as dt
-import secrets
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -10,7 +9,7 @@ from app.auth.forms import EmptyForm
 from app.client import bp
 from app.client.forms import Csi4Form, EntryForm
 from app.clock import today_in
-from app.extensions import csrf, db
+from app.extensions import csrf
 from app.models import User
 from app.services import DomainError
 from app.services.couples import accept_policy, needs_policy_acceptance
@@ -33,6 +32,7 @@ from app.services.scoping import (
     entry_for_author,
     session_for_partner,
 )
+from app.transactions import refusals_shown_at
 
 
 def _date(value: str) -> dt.date:
@@ -86,7 +86,6 @@ def accept_current_policy():
     if EmptyForm().validate_on_submit() and needs_policy_acceptance(current_user, couple):
         accept_policy(current_user, couple)
         audit_request("policy.accepted", couple, policy=couple.confidentiality_policy)
-        db.session.commit()
         flash("Thank you. You can write your entries again.", "info")
     return redirect(url_for("client.welcome"))
 
@@ -95,19 +94,15 @@ def accept_current_policy():
 def entry_visibility(entry_id: int):
     couple, entry = entry_for_author(entry_id, current_user)
     wanted = request.form.get("visibility", "")
+    location = url_for("client.log", assignment_id=entry.assignment_id,
+                       day=entry.occurrence_date.isoformat())
     if EmptyForm().validate_on_submit():
-        try:
+        with refusals_shown_at(location):
             set_visibility(current_user, couple, entry, wanted)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            audit_request("entry.visibility_changed", entry, visibility=entry.visibility)
-            db.session.commit()
-            flash("Shared with your partner." if entry.visibility == "partner"
-                  else "Now only your therapist can read it.", "info")
-    return redirect(url_for("client.log", assignment_id=entry.assignment_id,
-                            day=entry.occurrence_date.isoformat()))
+        audit_request("entry.visibility_changed", entry, visibility=entry.visibility)
+        flash("Shared with your partner." if entry.visibility == "partner"
+              else "Now only your therapist can read it.", "info")
+    return redirect(location)
 
 
 def _posted(version) -> dict:
@@ -152,6 +147,7 @@ def log(assignment_id: int, day: str):
     if request.method == "POST":
         content = _posted(version)
         if not form.validate_on_submit():
+            status = 422
             if form.csrf_token.errors:
                 status = 400
                 errors.append("For your safety this page needed refreshing. Nothing you wrote "
@@ -163,19 +159,18 @@ def log(assignment_id: int, day: str):
                     current_user, couple, assignment, occurrence,
                     completion=form.completion.data, answers=content["answers"],
                     ratings=content["ratings"], visibility=form.visibility.data,
-                    submission=form.submission.data or None,
                 )
             except DomainError as error:
-                db.session.rollback()
                 errors.append(str(error))
+                status = 422
             else:
                 discard_draft(current_user, assignment, occurrence)
                 audit_request("entry.logged", saved, revision=saved.revision)
-                db.session.commit()
                 flash("Saved. Thank you.", "info")
                 return redirect(url_for("client.welcome"))
-    if not form.submission.data:
-        form.submission.data = secrets.token_hex(16)
+        else:
+            errors.append("Entries can be changed for 24 hours after logging them.")
+            status = 422
     return render_template(
         "client/log.html",
         couple=couple, assignment=assignment, version=version, occurrence=occurrence,
@@ -197,13 +192,11 @@ def autosave(assignment_id: int, day: str):
     if entry is not None and not can_edit(entry):
         abort(404)
     try:
-        draft = save_draft(current_user, assignment, occurrence,
-                           _posted(assignment.exercise_version))
+        saved_at = save_draft(current_user, assignment, occurrence,
+                              _posted(assignment.exercise_version))
     except DomainError as error:
-        db.session.rollback()
         return jsonify(saved=False, error=str(error)), 400
-    db.session.commit()
-    return jsonify(saved=True, at=draft.updated_at.isoformat())
+    return jsonify(saved=True, at=saved_at.isoformat())
 
 
 def _keep_on_expiry(user: User) -> None:
@@ -245,16 +238,10 @@ def checkin(session_id: int):
         try:
             response = submit_csi4(current_user, session, form.answers())
         except DomainError as error:
-            db.session.rollback()
-            # A double tap: the other copy of this form saved the answers; this one is
-            # answered as any form sent again is, with the calm "you have answered" page.
-            answered = response_of(current_user, session)
-            if answered is None:
-                form.form_errors.append(str(error))
-                status = 422
+            form.form_errors.append(str(error))
+            status = 422
         else:
             audit_request("measure.answered", response, instrument="csi4")
-            db.session.commit()
             flash("Thank you. Your answers go to your therapist only.", "info")
             return redirect(url_for("client.welcome"))
     elif form.is_submitted():

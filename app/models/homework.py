@@ -111,8 +111,6 @@ class Entry(TimestampMixin, Base):
     ratings: Mapped[list[Any]]
     is_late: Mapped[bool] = mapped_column(default=False)
     revision: Mapped[int] = mapped_column(default=1)
-    # The form submission that last changed the entry: the same form sent twice is one change.
-    last_submission: Mapped[str | None] = mapped_column(sa.String(64))
 
     assignment: Mapped[Assignment] = relationship()
 

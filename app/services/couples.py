@@ -101,13 +101,6 @@ def couples_for_therapist(therapist: User) -> list[Couple]:
     )
 
 
-def couple_of_partner(user: User) -> Couple | None:
-    """The couple a partner belongs to."""
-    return db.session.scalar(
-        sa.select(Couple).join(Partner).where(Partner.user_id == user.id)
-    )
-
-
 def move_couple(actor: User, couple: Couple, therapist: User) -> None:
     """An admin gives the couple to another therapist of the practice; access moves with it."""
     if not actor.is_admin or actor.practice_id != couple.practice_id:

@@ -9,8 +9,9 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
+from app.clock import now
 from app.extensions import db
 from app.models import Assignment, Draft, User
 from app.services import DomainError
@@ -34,28 +35,25 @@ def clean_content(raw: dict[str, Any], prompts: int, ratings: int) -> dict[str, 
 
 
 def save_draft(author: User, assignment: Assignment, occurrence: dt.date,
-               raw: dict[str, Any]) -> Draft:
-    """Keep (or replace) the author's draft for this occurrence."""
+               raw: dict[str, Any]) -> dt.datetime:
+    """Keep (or replace) the author's draft for this occurrence; when it was saved. One
+    statement that inserts or updates, so two first saves at once (two tabs) keep one."""
     version = assignment.exercise_version
     content = clean_content(raw, len(version.prompts), len(version.rating_questions))
     if any(len(a) > MAX_TEXT for a in content["answers"]):
         raise DomainError(f"An answer can be at most {MAX_TEXT:,} characters")
-    draft = draft_of(author, assignment, occurrence)
-    if draft is None:
-        draft = Draft(assignment_id=assignment.id, author_id=author.id,
-                      occurrence_date=occurrence, content=content)
-        db.session.add(draft)
-        try:
-            db.session.flush()
-            return draft
-        except IntegrityError:  # another save of the first draft (a second tab) got there
-            db.session.rollback()
-            draft = draft_of(author, assignment, occurrence)
-            if draft is None:
-                raise
-    draft.content = content
-    db.session.flush()
-    return draft
+    saved_at = now()
+    insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql"
+              else sqlite.insert)(Draft)
+    statement = insert.values(
+        assignment_id=assignment.id, author_id=author.id, occurrence_date=occurrence,
+        content=content, updated_at=saved_at,
+    )
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["assignment_id", "author_id", "occurrence_date"],
+        set_={"content": statement.excluded.content, "updated_at": saved_at},
+    ))
+    return saved_at
 
 
 def draft_of(author: User, assignment: Assignment, occurrence: dt.date) -> Draft | None:

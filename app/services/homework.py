@@ -29,7 +29,7 @@ from app.models import (
     User,
 )
 from app.models.homework import ASSIGNMENT_MODES, COMPLETIONS, VISIBILITIES
-from app.services import DomainError
+from app.services import Collision, DomainError
 from app.services.locking import hold
 from app.services.schedule import Plan, can_log, mask_days, weekday_mask
 
@@ -217,7 +217,6 @@ def end(assignment: Assignment, on: dt.date) -> bool:
 
 def edit_schedule(
     therapist: User, couple: Couple, assignment: Assignment, *, schedule: Schedule, note: str,
-    today: dt.date,
 ) -> Assignment:
     """A new schedule from `schedule.start` on: the old assignment ends the day before and a
     new one replaces it, so earlier occurrences and their entries stay as they were."""
@@ -254,13 +253,6 @@ def edit_schedule(
     db.session.add(replacement)
     db.session.flush()
     return replacement
-
-
-def assignments_for_couple(couple: Couple, *, include_ended: bool = True) -> list[Assignment]:
-    query = sa.select(Assignment).where(Assignment.couple_id == couple.id)
-    if not include_ended:
-        query = query.where(Assignment.status != "ended")
-    return list(db.session.scalars(query.order_by(Assignment.start_date, Assignment.id)))
 
 
 # --- entries ---------------------------------------------------------------------------
@@ -322,7 +314,6 @@ def log_entry(
     answers: Sequence[str] = (),
     ratings: Sequence[int | None] = (),
     visibility: str | None = None,
-    submission: str | None = None,
 ) -> Entry:
     """Record (or, within 24 hours, revise) the author's entry for one occurrence."""
     if author.id not in {u.id for u in assignees(assignment, couple)}:
@@ -333,8 +324,6 @@ def log_entry(
     if occurrence not in plan_of(assignment).dates(today):
         raise DomainError("Nothing is due on that day")
     existing = _entry_of(assignment, author, occurrence)
-    if existing is not None and submission and existing.last_submission == submission:
-        return existing  # the same form sent twice
     if existing is None and not can_log(occurrence, today):
         raise DomainError("This day is more than a week ago and can no longer be logged")
     content: dict[str, Any] = {
@@ -349,24 +338,19 @@ def log_entry(
             occurrence_date=occurrence,
             visibility=visibility_for_new_entry(couple, visibility),
             is_late=occurrence < today,
-            last_submission=submission,
             **content,
         )
         db.session.add(entry)
         try:
             db.session.flush()
         except IntegrityError:
-            # Two copies of one form at the same moment (a double tap): the other saved
-            # first, and this copy is that same entry.
-            db.session.rollback()
-            saved = _entry_of(assignment, author, occurrence)
-            if saved is not None and submission and saved.last_submission == submission:
-                return saved
-            raise DomainError("This day was just logged in another window. Open it again "
-                              "to see what was saved.") from None
+            raise Collision("This day was just logged from another window. Here is what "
+                            "was saved.") from None
         return entry
     if not can_edit(existing):
         raise DomainError("Entries can be changed for 24 hours after logging them")
+    if visibility is not None:
+        _check_visibility(author, couple, existing, visibility)
     db.session.add(
         EntryRevision(
             entry_id=existing.id,
@@ -380,34 +364,25 @@ def log_entry(
     for key, value in content.items():
         setattr(existing, key, value)
     if visibility is not None:
-        set_visibility(author, couple, existing, visibility)
+        existing.visibility = visibility
     existing.revision += 1
-    existing.last_submission = submission
     db.session.flush()
     return existing
 
 
 def set_visibility(author: User, couple: Couple, entry: Entry, visibility: str) -> None:
     """Only the author shares or un-shares; under the open policy entries stay shared."""
+    _check_visibility(author, couple, entry, visibility)
+    entry.visibility = visibility
+
+
+def _check_visibility(author: User, couple: Couple, entry: Entry, visibility: str) -> None:
     if entry.author_id != author.id:
         raise DomainError("Only the person who wrote an entry can change who sees it")
     if visibility not in VISIBILITIES:
         raise DomainError("Choose who sees it")
     if visibility == "therapist" and couple.confidentiality_policy == "open":
         raise DomainError("Under your couple's open policy, entries are shared with your partner")
-    entry.visibility = visibility
-
-
-def entries_for_couple(couple: Couple) -> list[Entry]:
-    """Every entry of the couple, oldest occurrence first (for the therapist)."""
-    return list(
-        db.session.scalars(
-            sa.select(Entry)
-            .join(Assignment)
-            .where(Assignment.couple_id == couple.id)
-            .order_by(Entry.occurrence_date, Entry.id)
-        )
-    )
 
 
 def may_read_content(entry: Entry, viewer: User, couple: Couple) -> bool:

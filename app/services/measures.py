@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.clock import now
 from app.extensions import db
 from app.models import Couple, MeasureResponse, TherapySession, User
-from app.services import DomainError
+from app.services import Collision, DomainError
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,6 @@ def csi4_score(answers: Sequence[int | None]) -> int:
     return sum(answers)  # type: ignore[arg-type]
 
 
-def below_cutoff(score: float) -> bool:
-    return score < CSI4_CUTOFF
-
-
 # --- answering -------------------------------------------------------------------------
 
 
@@ -105,12 +101,9 @@ def submit_csi4(user: User, session: TherapySession, answers: Sequence[int | Non
                                created_at=now())
     db.session.add(response)
     try:
-        # A plain flush, not a savepoint: on SQLite a savepoint that opens the transaction
-        # commits on release, outside the request's one commit.
         db.session.flush()
-    except IntegrityError:  # the same form, submitted twice at once
-        db.session.rollback()
-        raise DomainError("You have already answered this check-in. Thank you.") from None
+    except IntegrityError:  # answered from another window at the same moment
+        raise Collision("You have already answered this check-in. Thank you.") from None
     return response
 
 

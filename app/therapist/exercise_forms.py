@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.forms import SentOnceMixin, choices
+from app.forms import choices
 from app.models import ExerciseVersion
 from app.services import own_exercises as limits
 
@@ -62,7 +62,7 @@ def _label(label: str) -> StringField:
                        filters=[_text])
 
 
-class ExerciseForm(SentOnceMixin, FlaskForm):
+class ExerciseForm(FlaskForm):
     title = StringField(
         "Title",
         validators=[DataRequired(message="Give the exercise a title."),

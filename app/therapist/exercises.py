@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.access import audit_request
 from app.auth.forms import EmptyForm
-from app.extensions import db
+from app.forms import status_of
 from app.services import DomainError
 from app.services.own_exercises import (
     archive_own_exercise,
@@ -14,9 +14,9 @@ from app.services.own_exercises import (
     update_own_exercise,
 )
 from app.services.own_exercises import own_exercises as exercises_of
-from app.services.submissions import claim_submission, lead_to
 from app.therapist import bp
 from app.therapist.exercise_forms import ExerciseForm
+from app.transactions import refusals_shown_at
 
 
 @bp.get("/exercises")
@@ -35,20 +35,16 @@ def own_exercises():
 def new_exercise():
     form = ExerciseForm()
     if form.validate_on_submit():
-        claim = claim_submission(current_user, form.once.data)
         try:
             exercise = create_own_exercise(current_user, form.content())
         except DomainError as error:
-            db.session.rollback()
             form.form_errors.append(str(error))
         else:
             audit_request("exercise.created", exercise, version=1)
-            location = url_for("therapist.own_exercise", exercise_id=exercise.id)
-            lead_to(claim, location)
-            db.session.commit()
             flash("The exercise was saved in your library.", "info")
-            return redirect(location)
-    return render_template("therapist/exercises/form.html", form=form, exercise=None)
+            return redirect(url_for("therapist.own_exercise", exercise_id=exercise.id))
+    return render_template("therapist/exercises/form.html", form=form, exercise=None
+                           ), status_of(form)
 
 
 @bp.get("/exercises/<int:exercise_id>")
@@ -70,21 +66,20 @@ def edit_exercise(exercise_id: int):
         try:
             version = update_own_exercise(current_user, exercise, form.content())
         except DomainError as error:
-            db.session.rollback()
             form.form_errors.append(str(error))
         else:
             if version is None:
                 flash("No changes to save.", "info")
             else:
                 audit_request("exercise.edited", exercise, version=version.number)
-                db.session.commit()
                 flash(
                     f"Saved as version {version.number}. "
                     "Couples already given an earlier version keep theirs.",
                     "info",
                 )
             return redirect(url_for("therapist.own_exercise", exercise_id=exercise.id))
-    return render_template("therapist/exercises/form.html", form=form, exercise=exercise)
+    return render_template("therapist/exercises/form.html", form=form, exercise=exercise
+                           ), status_of(form)
 
 
 @bp.post("/exercises/<int:exercise_id>/archive")
@@ -92,14 +87,9 @@ def archive_exercise(exercise_id: int):
     exercise = own_exercise_for_therapist(exercise_id, current_user)
     title = exercise.current.title
     if EmptyForm().validate_on_submit():
-        try:
+        with refusals_shown_at(url_for("therapist.own_exercise", exercise_id=exercise.id)):
             archive_own_exercise(current_user, exercise)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for("therapist.own_exercise", exercise_id=exercise.id))
         audit_request("exercise.archived", exercise)
-        db.session.commit()
         flash(
             f"“{title}” was archived. It is no longer in your library; "
             "couples already given it keep it.",

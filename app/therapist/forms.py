@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from app.forms import SentOnceMixin, choices, timezone_choices
+from app.forms import choices, timezone_choices
 
 
 def _name(label: str) -> StringField:
@@ -26,7 +26,7 @@ def _email(label: str) -> EmailField:
     )
 
 
-class NewCoupleForm(SentOnceMixin, FlaskForm):
+class NewCoupleForm(FlaskForm):
     name = StringField(
         "Couple's name, as you will see it",
         validators=[DataRequired(message="Give the couple a name."), Length(max=200)],

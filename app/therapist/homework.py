@@ -8,8 +8,7 @@ from flask_login import current_user
 from app.access import audit_request
 from app.auth.forms import EmptyForm
 from app.clock import today_in
-from app.extensions import db
-from app.forms import database_id
+from app.forms import database_id, status_of
 from app.services import DomainError
 from app.services.couples import change_policy, couples_for_therapist
 from app.services.homework import (
@@ -28,9 +27,9 @@ from app.services.scoping import (
     exercise_for_therapist,
     step_for_therapist,
 )
-from app.services.submissions import claim_submission, lead_to
 from app.therapist import bp
 from app.therapist.homework_forms import AssignForm, EditAssignmentForm
+from app.transactions import refusals_shown_at
 
 
 def _item(user):
@@ -68,7 +67,6 @@ def assign(couple_id: int):
             if version.times_per_week:
                 form.times_per_week.data = str(version.times_per_week)
     if form.validate_on_submit():
-        claim = claim_submission(current_user, form.once.data)
         mode, _, partner_id = form.mode.data.partition(":")
         partner = next((p.user for p in couple.partners if str(p.user_id) == partner_id), None)
         schedule = Schedule(
@@ -90,19 +88,15 @@ def assign(couple_id: int):
                                         schedule=schedule, partner=partner,
                                         note=form.note.data or "")]
         except DomainError as error:
-            db.session.rollback()
             form.cadence.errors.append(str(error))
         else:
             for assignment in made:
                 audit_request("assignment.created", assignment, mode=assignment.mode)
-            location = url_for("therapist.couple", couple_id=couple.id)
-            lead_to(claim, location)
-            db.session.commit()
             flash(f"Homework given: {len(made)} exercise{'s' if len(made) != 1 else ''}.",
                   "info")
-            return redirect(location)
+            return redirect(url_for("therapist.couple", couple_id=couple.id))
     return render_template("therapist/assign.html", couple=couple, exercise=exercise,
-                           step=step, form=form)
+                           step=step, form=form), status_of(form)
 
 
 def _schedule_from(form) -> Schedule:
@@ -138,34 +132,28 @@ def edit_assignment(assignment_id: int):
     if form.validate_on_submit():
         try:
             current = edit_schedule(current_user, couple, assignment,
-                                    schedule=_schedule_from(form), note=form.note.data or "",
-                                    today=today_in(couple.timezone))
+                                    schedule=_schedule_from(form), note=form.note.data or "")
         except DomainError as error:
-            db.session.rollback()
             form.cadence.errors.append(str(error))
         else:
             audit_request("assignment.edited", current, replaces=assignment.id)
-            db.session.commit()
             flash("The new schedule is saved; what was due before stays as it was.", "info")
             return redirect(url_for("therapist.couple", couple_id=couple.id) + "#homework")
     return render_template("therapist/assign.html", couple=couple,
-                           exercise=None, step=None, editing=assignment, form=form)
+                           exercise=None, step=None, editing=assignment, form=form
+                           ), status_of(form)
 
 
 def _change(assignment_id: int, action, verb: str):
     couple, assignment = assignment_for_therapist(assignment_id, current_user)
+    location = url_for("therapist.couple", couple_id=couple.id) + "#homework"
     if EmptyForm().validate_on_submit():
-        try:
+        with refusals_shown_at(location):
             changed = action(assignment, today_in(couple.timezone))
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            if changed:  # else the same click came twice: it is already so
-                audit_request(f"assignment.{verb}", assignment)
-            db.session.commit()
-            flash(f"“{assignment.exercise_version.title}” {verb}.", "info")
-    return redirect(url_for("therapist.couple", couple_id=couple.id) + "#homework")
+        if changed:  # else it already was (pressed in another window too)
+            audit_request(f"assignment.{verb}", assignment)
+        flash(f"“{assignment.exercise_version.title}” {verb}.", "info")
+    return redirect(location)
 
 
 @bp.post("/assignments/<int:assignment_id>/pause")
@@ -186,17 +174,13 @@ def end_assignment(assignment_id: int):
 @bp.post("/couples/<int:couple_id>/policy")
 def change_couple_policy(couple_id: int):
     couple = couple_for_therapist(couple_id, current_user)
+    location = url_for("therapist.couple", couple_id=couple.id)
     if EmptyForm().validate_on_submit():
         previous = couple.confidentiality_policy
-        try:
+        with refusals_shown_at(location):
             change_policy(current_user, couple, request.form.get("policy", ""))
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            audit_request("policy.changed", couple, previous=previous,
-                          policy=couple.confidentiality_policy)
-            db.session.commit()
-            flash("The policy was changed for new entries. Both partners will be asked to "
-                  "accept it before they write again.", "info")
-    return redirect(url_for("therapist.couple", couple_id=couple.id))
+        audit_request("policy.changed", couple, previous=previous,
+                      policy=couple.confidentiality_policy)
+        flash("The policy was changed for new entries. Both partners will be asked to "
+              "accept it before they write again.", "info")
+    return redirect(location)

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import NearToday, SentOnceMixin, choices
+from app.forms import NearToday, choices
 from app.services.schedule import WEEKDAY_NAMES
 
 
@@ -22,7 +22,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class AssignForm(SentOnceMixin, FlaskForm):
+class AssignForm(FlaskForm):
     mode = RadioField("Who does it", default="both",
                       validators=[DataRequired(message="Choose who does it.")])
     start = DateField("Starting on", validators=[

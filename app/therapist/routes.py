@@ -1,3 +1,4 @@
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
@@ -5,7 +6,7 @@ from flask_login import current_user
 
 from app.access import audit_request, limit_from, per_user_key
 from app.auth.forms import EmptyForm
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.notifications import deliver_invitations, resend_posted, revoke_posted
 from app.services import DomainError
 from app.services.audit import actor_names, events_for_couple
@@ -31,9 +32,9 @@ from app.services.progress import couple_progress, rating_trends, recent
 from app.services.reports import authors_of, reports_of
 from app.services.scoping import couple_for_therapist, invitation_for_therapist
 from app.services.sessions import sessions_of
-from app.services.submissions import claim_submission, lead_to
 from app.therapist import bp
 from app.therapist.forms import NewCoupleForm
+from app.transactions import after_commit, refusals_shown_at
 from reports.charts import Series, line_chart
 
 
@@ -54,8 +55,8 @@ def new_couple():
     form = NewCoupleForm()
     if request.method == "GET":
         form.timezone.data = current_user.timezone
+    status = 200
     if form.validate_on_submit():
-        claim = claim_submission(current_user, form.once.data)
         try:
             created = create_couple(
                 current_user,
@@ -68,20 +69,18 @@ def new_couple():
                 policy=form.policy.data,
             )
         except DomainError as error:
-            db.session.rollback()
             form.name.errors.append(str(error))
         else:
             audit_request("couple.created", created.couple,
                           policy=created.couple.confidentiality_policy)
             for outgoing in created.outgoing:
                 audit_request("invitation.sent", outgoing.invitation)
-            location = url_for("therapist.couple", couple_id=created.couple.id)
-            lead_to(claim, location)
-            db.session.commit()
-            deliver_invitations(created.outgoing)
+            after_commit(partial(deliver_invitations, created.outgoing))
             flash("The couple was created and both partners were sent an invitation.", "info")
-            return redirect(location)
-    return render_template("therapist/new_couple.html", form=form)
+            return redirect(url_for("therapist.couple", couple_id=created.couple.id))
+    if form.errors:
+        status = 422
+    return render_template("therapist/new_couple.html", form=form), status
 
 
 @bp.get("/couples/<int:couple_id>")
@@ -92,7 +91,6 @@ def couple(couple_id: int):
     show_all = request.args.get("entries") == "all"
     timeline = progress.timeline if show_all else recent(progress.timeline, days=14)
     audit_request("couple.viewed", found)
-    db.session.commit()
     return render_template(
         "therapist/couple.html",
         couple=found,
@@ -123,17 +121,11 @@ def invite(couple_id: int, position: int):
     found = couple_for_therapist(couple_id, current_user)
     location = url_for("therapist.couple", couple_id=found.id)
     if EmptyForm().validate_on_submit():
-        claim_submission(current_user, request.form.get("once"), location)
-        try:
+        with refusals_shown_at(location):
             outgoing = invite_partner(current_user, found, position)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            audit_request("invitation.sent", outgoing.invitation)
-            db.session.commit()
-            deliver_invitations([outgoing])
-            flash(f"An invitation was sent to {outgoing.invitation.email}.", "info")
+        audit_request("invitation.sent", outgoing.invitation)
+        after_commit(partial(deliver_invitations, [outgoing]))
+        flash(f"An invitation was sent to {outgoing.invitation.email}.", "info")
     return redirect(location)
 
 
@@ -149,8 +141,9 @@ def resend_invitation(couple_id: int, invitation_id: int):
 @bp.post("/couples/<int:couple_id>/invitations/<int:invitation_id>/revoke")
 def revoke_invitation(couple_id: int, invitation_id: int):
     found = couple_for_therapist(couple_id, current_user)
-    revoke_posted(invitation_for_therapist(invitation_id, found))
-    return redirect(url_for("therapist.couple", couple_id=found.id))
+    location = url_for("therapist.couple", couple_id=found.id)
+    revoke_posted(invitation_for_therapist(invitation_id, found), location)
+    return redirect(location)
 
 
 @bp.get("/couples/<int:couple_id>/audit")
@@ -158,7 +151,6 @@ def couple_audit(couple_id: int):
     found = couple_for_therapist(couple_id, current_user)
     events = events_for_couple(found)
     audit_request("audit.viewed", found)
-    db.session.commit()
     return render_template(
         "therapist/audit.html", couple=found, events=events, names=actor_names(events)
     )

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.forms import NearToday, SentOnceMixin, choices
+from app.forms import NearToday, choices
 from app.services.sessions import MAX_NOTES, MAX_SHORT, MAX_SUMMARY
 
 
@@ -21,7 +21,7 @@ def _text(label: str, limit: int) -> TextAreaField:
                                                    message=f"At most {limit:,} characters.")])
 
 
-class ScheduleSessionForm(SentOnceMixin, FlaskForm):
+class ScheduleSessionForm(FlaskForm):
     date = DateField("Date", validators=[
         DataRequired(message="Choose the session's date."),
         NearToday(before=366, after=2 * 366,
@@ -56,7 +56,7 @@ class RecordSessionForm(FlaskForm):
         self.attendance.choices = choices(options)
 
 
-class ReportForm(SentOnceMixin, FlaskForm):
+class ReportForm(FlaskForm):
     audience = RadioField(
         "Report for",
         choices=choices([("clinician", "Clinician report (everything, for you)"),

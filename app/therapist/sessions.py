@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.access import audit_request
 from app.auth.forms import EmptyForm
 from app.clock import now, today_in
-from app.extensions import db
+from app.forms import status_of
 from app.services import DomainError
 from app.services.measures import CSI4_CUTOFF, CSI4_ITEMS, CSI4_NAME, CSI4_REFERENCE, responses_for
 from app.services.reports import archive, file_name, gather, reports_of
@@ -25,9 +25,9 @@ from app.services.sessions import (
     schedule_session,
     sessions_of,
 )
-from app.services.submissions import claim_submission, earlier_submission, lead_to
 from app.therapist import bp
 from app.therapist.session_forms import RecordSessionForm, ReportForm, ScheduleSessionForm
+from app.transactions import refusals_shown_at
 from reports.html import STYLESHEETS, build_html
 
 
@@ -45,16 +45,13 @@ def new_session(couple_id: int):
         form.date.data = today_in(current_user.timezone) + dt.timedelta(days=7)
         form.time.data = dt.time(17, 0)
     if form.validate_on_submit():
-        claim = claim_submission(current_user, form.once.data)
         session = schedule_session(current_user, couple, _moment(form),
                                    request_measure=form.request_measure.data)
         audit_request("session.scheduled", session, measure=session.is_measure_requested)
-        location = url_for("therapist.session", session_id=session.id)
-        lead_to(claim, location)
-        db.session.commit()
         flash("The session was scheduled.", "info")
-        return redirect(location)
-    return render_template("therapist/session_new.html", couple=couple, form=form)
+        return redirect(url_for("therapist.session", session_id=session.id))
+    return render_template("therapist/session_new.html", couple=couple, form=form
+                           ), status_of(form)
 
 
 def _session_page(couple, session, *, record_form=None, schedule_form=None, report_form=None,
@@ -101,7 +98,6 @@ def _session_page(couple, session, *, record_form=None, schedule_form=None, repo
 def session(session_id: int):
     couple, found = session_for_therapist(session_id, current_user)
     audit_request("session.viewed", found)
-    db.session.commit()
     return _session_page(couple, found)
 
 
@@ -119,11 +115,9 @@ def record(session_id: int):
                 couple_summary=form.couple_summary.data.strip(),
             )
         except DomainError as error:
-            db.session.rollback()
             form.form_errors.append(str(error))
         else:
             audit_request("session.recorded", found)
-            db.session.commit()
             flash("The session record was saved.", "info")
             return redirect(url_for("therapist.session", session_id=found.id))
     return _session_page(couple, found, record_form=form, status=422)
@@ -137,11 +131,9 @@ def move(session_id: int):
         try:
             reschedule(found, _moment(form), request_measure=form.request_measure.data)
         except DomainError as error:
-            db.session.rollback()
             form.form_errors.append(str(error))
         else:
             audit_request("session.rescheduled", found, measure=found.is_measure_requested)
-            db.session.commit()
             flash("The session's date and check-in were updated.", "info")
             return redirect(url_for("therapist.session", session_id=found.id))
     return _session_page(couple, found, schedule_form=form, status=422)
@@ -150,18 +142,14 @@ def move(session_id: int):
 @bp.post("/sessions/<int:session_id>/cancel")
 def cancel(session_id: int):
     _, found = session_for_therapist(session_id, current_user)
+    location = url_for("therapist.session", session_id=found.id)
     if EmptyForm().validate_on_submit():
-        try:
+        with refusals_shown_at(location):
             changed = cancel_session(found)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            if changed:  # else the same click came twice: it is already cancelled
-                audit_request("session.cancelled", found)
-            db.session.commit()
-            flash("The session was cancelled.", "info")
-    return redirect(url_for("therapist.session", session_id=found.id))
+        if changed:  # else it already was (pressed in another window too)
+            audit_request("session.cancelled", found)
+        flash("The session was cancelled.", "info")
+    return redirect(location)
 
 
 @bp.post("/sessions/<int:session_id>/reports")
@@ -172,7 +160,6 @@ def create_report(session_id: int):
         return _session_page(couple, found, report_form=form, status=422)
     from reports.pool import RenderFailedError, get_pool
 
-    earlier_submission(current_user, form.once.data)  # before the render, which takes a while
     data = gather(couple, audience=form.audience.data, session=found)
     try:
         rendered = get_pool(current_app).render(
@@ -180,7 +167,6 @@ def create_report(session_id: int):
             stylesheets=STYLESHEETS,
         )
     except RenderFailedError as error:
-        db.session.rollback()
         current_app.logger.warning("report render failed for session %s: %s", found.id,
                                    type(error).__name__)
         form.form_errors.append(f"{error} Nothing was saved; please try again.")
@@ -188,18 +174,14 @@ def create_report(session_id: int):
     report = archive(couple, data, rendered, session_id=found.id, generated_by=current_user)
     audit_request("report.generated", report, audience=report.audience,
                   sha256=report.sha256)
-    location = url_for("therapist.session", session_id=found.id, new=report.id) + "#reports"
-    claim_submission(current_user, form.once.data, location)
-    db.session.commit()
     flash("The report is ready.", "info")
-    return redirect(location)
+    return redirect(url_for("therapist.session", session_id=found.id, new=report.id) + "#reports")
 
 
 @bp.get("/reports/<int:report_id>")
 def download_report(report_id: int):
     couple, report = report_for_therapist(report_id, current_user)
     audit_request("report.downloaded", report, audience=report.audience)
-    db.session.commit()
     response = make_response(report.content)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (

@@ -16,6 +16,7 @@
     if (!dirty || sending) { return; }
     dirty = false;
     var body = new FormData(form);
+    body.delete("once");  // a draft is not the form being sent: its token stays for Save
     fetch(form.getAttribute("data-draft-url"), {
       method: "POST",
       body: body,
