@@ -51,10 +51,6 @@ class PracticeFigures:
     partners_not_joined: int
     pending_invitations: int
 
-    @property
-    def couples_total(self) -> int:
-        return sum(self.couples_by_status.values())
-
 
 def _require_admin(actor: User, practice_id: int) -> None:
     if not actor.is_admin or actor.practice_id != practice_id:
