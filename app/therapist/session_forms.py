@@ -33,7 +33,7 @@ class ScheduleSessionForm(SentOnceMixin, FlaskForm):
     submit = SubmitField("Schedule the session")
 
 
-class RecordSessionForm(FlaskForm):
+class RecordSessionForm(SentOnceMixin, FlaskForm):
     duration = IntegerField(
         "Duration (minutes)",
         validators=[InputRequired(message="Enter the duration in minutes."),
