@@ -141,13 +141,13 @@ def test_each_correction_keeps_the_version_it_replaces(db, app, client, clock, l
     # The page says it was corrected, when and by whom, and lists the earlier versions,
     # newest first, each with what it said and the fields it changed marked.
     page = client.get(f"/therapist/sessions/{session.id}").text
-    status = text(page[page.index('<p class="record-status">'):])
-    assert status.startswith("Corrected twice Version 3, saved 18 Mar 2026, 10:00 by Dr "
-                             "Colleague. First recorded 16 Mar 2026, 18:05.")
+    status = text(page[page.index('<div class="record-status">'):])
+    assert status.startswith("Corrected twice Version 3 of this record, saved 18 Mar 2026, "
+                             "10:00 by Dr Colleague; first recorded 16 Mar 2026, 18:05.")
     assert "This version changed: duration, summary for the couple." in text(page)
     assert "Earlier versions of this record (2)" in page
     second, first = section_of(page, 2), section_of(page, 1)
-    assert page.index(second) < page.index(first)
+    assert page.index("Save the corrected record") < page.index(second) < page.index(first)
     assert text(second).startswith(f"Version 2 Saved 17 Mar 2026, 09:30 by {therapist.name}"
                                    " · changed clinician notes")
     assert text(first).startswith(f"Version 1 Saved 16 Mar 2026, 18:05 by {therapist.name}"
