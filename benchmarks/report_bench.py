@@ -93,7 +93,7 @@ def seed(rng: random.Random, days: int) -> tuple[int, int]:
         session = schedule_session(therapist, couple, when, request_measure=True)
         for user in partners:
             backfill_csi4(user, session, [rng.randint(1, 5), 3, 3, 3], when)
-        record_session(session, duration_minutes=50, attendance="both", focus="Repair",
+        record_session(therapist, session, duration_minutes=50, attendance="both", focus="Repair",
                        homework_reviewed="Check-ins", clinician_notes="Notes " * 40,
                        couple_summary="Keep going. " * 10)
         sessions.append(session)

@@ -67,7 +67,7 @@ def story(db, make_couple, clock):
                             (second, ([3, 3, 3, 3], [2, 2, 2, 2]))):
         for user, answers in zip((a, b), scores, strict=True):
             backfill_csi4(user, session, answers, session.scheduled_at - dt.timedelta(days=1))
-        record_session(session, duration_minutes=50, attendance="both", focus=FOCUS,
+        record_session(therapist, session, duration_minutes=50, attendance="both", focus=FOCUS,
                        homework_reviewed="Check-ins", clinician_notes=NOTES,
                        couple_summary=SUMMARY)
 

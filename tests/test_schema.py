@@ -19,6 +19,7 @@ from app.models import (
     MeasureResponse,
     PolicyConsent,
     Report,
+    SessionRecordVersion,
     Step,
     TherapySession,
     User,
@@ -71,7 +72,12 @@ def rows(db, make_couple):
     )
     pause = AssignmentPause(assignment_id=assignment.id, paused_on=dt.date(2026, 1, 3))
     submission = FormSubmission(user_id=therapist.id, token="t" * 32, location="/therapist/")
-    db.session.add_all([measure, report, audit, revision, pause, submission])
+    record_version = SessionRecordVersion(
+        session_id=session.id, version=1, duration_minutes=50, attendance="both", focus="",
+        homework_reviewed="", clinician_notes="", couple_summary="",
+        recorded_by_id=therapist.id, recorded_at=dt.datetime(2026, 1, 8, 16, tzinfo=dt.UTC),
+    )
+    db.session.add_all([measure, report, audit, revision, pause, submission, record_version])
     db.session.commit()
     invitation = db.session.scalars(sa.select(Invitation)).first()
     consent = db.session.scalars(sa.select(PolicyConsent)).first()
@@ -84,9 +90,13 @@ def rows(db, make_couple):
         "entry_revisions": revision.id, "other_user": couple.partners[1].user_id,
         "assignment_pauses": pause.id, "invitations": invitation.id,
         "policy_consents": consent.id, "audit_chain_heads": 1,
-        "form_submissions": submission.id,
+        "form_submissions": submission.id, "session_record_versions": record_version.id,
     }
 
+
+# A held session's record, complete, so that a row breaks only the rule it is there for.
+HELD_AND_RECORDED = ("status = 'held', record_version = 1, recorded_by_id = therapist_id, "
+                     "recorded_at = created_at")
 
 # (constraint name, table, SET clause that breaks it)
 CHECKS = [
@@ -127,7 +137,16 @@ CHECKS = [
     ("ck_therapy_sessions_attendance_valid", "therapy_sessions", "attendance = 'nobody'"),
     ("ck_therapy_sessions_duration_in_range", "therapy_sessions", "duration_minutes = 0"),
     ("ck_therapy_sessions_held_has_attendance_and_duration", "therapy_sessions",
-     "status = 'held'"),
+     f"{HELD_AND_RECORDED}, duration_minutes = NULL"),
+    ("ck_therapy_sessions_recorded_iff_held", "therapy_sessions", "record_version = 1"),
+    ("ck_therapy_sessions_record_version_positive", "therapy_sessions",
+     "status = 'held', attendance = 'both', duration_minutes = 50, record_version = 0, "
+     "recorded_by_id = therapist_id, recorded_at = created_at"),
+    ("ck_session_record_versions_version_positive", "session_record_versions", "version = 0"),
+    ("ck_session_record_versions_attendance_valid", "session_record_versions",
+     "attendance = 'nobody'"),
+    ("ck_session_record_versions_duration_in_range", "session_record_versions",
+     "duration_minutes = 601"),
     ("ck_measure_responses_instrument_valid", "measure_responses", "instrument = 'mood'"),
     ("ck_measure_responses_score_in_range", "measure_responses", "score = 22"),
     ("ck_reports_audience_valid", "reports", "audience = 'public'"),
@@ -209,6 +228,11 @@ UNIQUES = [
     ("form_submissions", "INSERT INTO form_submissions (user_id, token, location, created_at) "
      "SELECT user_id, token, '/elsewhere', created_at FROM form_submissions WHERE id = :id",
      "token"),
+    ("session_record_versions", "INSERT INTO session_record_versions (session_id, version, "
+     "duration_minutes, attendance, focus, homework_reviewed, clinician_notes, couple_summary, "
+     "recorded_by_id, recorded_at, created_at) SELECT session_id, version, 40, attendance, "
+     "focus, homework_reviewed, clinician_notes, couple_summary, recorded_by_id, recorded_at, "
+     "created_at FROM session_record_versions WHERE id = :id", "version"),
 ]
 
 

@@ -6,7 +6,7 @@ from app.models.couples import Couple, Partner, PolicyConsent
 from app.models.guides import Exercise, ExerciseVersion, Guide, Step
 from app.models.homework import Assignment, AssignmentPause, Draft, Entry, EntryRevision
 from app.models.reports import Report
-from app.models.sessions import MeasureResponse, TherapySession
+from app.models.sessions import MeasureResponse, SessionRecordVersion, TherapySession
 from app.models.submissions import FormSubmission
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "PolicyConsent",
     "Practice",
     "Report",
+    "SessionRecordVersion",
     "Step",
     "TherapySession",
     "User",

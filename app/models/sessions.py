@@ -31,6 +31,17 @@ class TherapySession(TimestampMixin, Base):
             "status <> 'held' OR (attendance IS NOT NULL AND duration_minutes IS NOT NULL)",
             name="held_has_attendance_and_duration",
         ),
+        # A held session's record has a version, an author and a time; no other session
+        # has a record.
+        sa.CheckConstraint(
+            "(status = 'held' AND record_version IS NOT NULL AND recorded_by_id IS NOT NULL"
+            " AND recorded_at IS NOT NULL) OR (status <> 'held' AND record_version IS NULL"
+            " AND recorded_by_id IS NULL AND recorded_at IS NULL)",
+            name="recorded_iff_held",
+        ),
+        sa.CheckConstraint(
+            "record_version IS NULL OR record_version >= 1", name="record_version_positive"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +56,40 @@ class TherapySession(TimestampMixin, Base):
     clinician_notes: Mapped[str] = mapped_column(sa.Text, default="")
     couple_summary: Mapped[str] = mapped_column(sa.Text, default="")
     is_measure_requested: Mapped[bool] = mapped_column(default=False)
+    # The record's version: 1 when first recorded, one more at each correction; the
+    # states it replaced are kept in session_record_versions. Who saved this one, and when.
+    record_version: Mapped[int | None]
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    recorded_at: Mapped[dt.datetime | None]
+
+
+class SessionRecordVersion(Base):
+    """An earlier state of a held session's record, kept when the record is corrected.
+    Clinical content: only the couple's therapist reads it."""
+
+    __tablename__ = "session_record_versions"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "version"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+        sa.CheckConstraint(one_of("attendance", ATTENDANCE), name="attendance_valid"),
+        sa.CheckConstraint(
+            "duration_minutes > 0 AND duration_minutes <= 600", name="duration_in_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("therapy_sessions.id"), index=True)
+    version: Mapped[int]
+    duration_minutes: Mapped[int]
+    attendance: Mapped[str] = mapped_column(sa.String(10))
+    focus: Mapped[str] = mapped_column(sa.Text)
+    homework_reviewed: Mapped[str] = mapped_column(sa.Text)
+    clinician_notes: Mapped[str] = mapped_column(sa.Text)
+    couple_summary: Mapped[str] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    recorded_at: Mapped[dt.datetime]
+    # When the correction that replaced this version was saved.
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class MeasureResponse(Base):

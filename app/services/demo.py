@@ -246,7 +246,7 @@ def _sessions(therapist: User, one, two, render: Renderer | None) -> None:
         for user, answers in zip(partners, CSI4_DEMO[index], strict=True):
             backfill_csi4(user, session, answers, when - dt.timedelta(days=1))
         focus, notes, summary = SESSION_NOTES[index]
-        record_session(session, duration_minutes=50, attendance="both", focus=focus,
+        record_session(therapist, session, duration_minutes=50, attendance="both", focus=focus,
                        homework_reviewed="Daily check-in; weekly date" if index else "",
                        clinician_notes=notes, couple_summary=summary)
         held.append(session)

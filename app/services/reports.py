@@ -115,6 +115,8 @@ class SessionRecord:
     focus: str
     homework_reviewed: str
     clinician_notes: str
+    version: int | None = None  # of the record; above 1 when it was corrected
+    saved_at: dt.datetime | None = None  # when this version was saved, couple's timezone
 
 
 @dataclass(frozen=True)
@@ -380,7 +382,10 @@ def gather(
     if clinician and session is not None:
         record = SessionRecord(session.status, attendance_label(session, couple),
                                session.duration_minutes, session.focus,
-                               session.homework_reviewed, session.clinician_notes)
+                               session.homework_reviewed, session.clinician_notes,
+                               session.record_version,
+                               session.recorded_at.astimezone(ZoneInfo(couple.timezone))
+                               if session.recorded_at is not None else None)
     number = number_of(session, numbered) if session is not None else None
     practice = couple.practice
     kind = "Clinician report" if clinician else "Couple handout"

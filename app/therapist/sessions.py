@@ -18,8 +18,10 @@ from app.services.reports import archive, file_name, gather, reports_of
 from app.services.scoping import couple_for_therapist, report_for_therapist, session_for_therapist
 from app.services.sessions import (
     attendance_label,
+    attendance_text,
     cancel_session,
     number_of,
+    record_history,
     record_session,
     reschedule,
     schedule_session,
@@ -80,6 +82,9 @@ def _session_page(couple, session, *, record_form=None, schedule_form=None, repo
         when=session.scheduled_at.astimezone(ZoneInfo(current_user.timezone)),
         is_past=session.scheduled_at <= now() + dt.timedelta(hours=12),
         attendance=attendance_label(session, couple),
+        history=record_history(session),
+        attendance_text=lambda code: attendance_text(code, couple),
+        zone=ZoneInfo(current_user.timezone),
         record_form=record_form,
         schedule_form=schedule_form,
         report_form=report_form or ReportForm(formdata=None),
@@ -107,9 +112,9 @@ def record(session_id: int):
     form = RecordSessionForm(partners=couple.partners)
     if form.validate_on_submit():
         try:
-            record_session(
-                found, duration_minutes=form.duration.data, attendance=form.attendance.data,
-                focus=form.focus.data.strip(),
+            saved = record_session(
+                current_user, found, duration_minutes=form.duration.data,
+                attendance=form.attendance.data, focus=form.focus.data.strip(),
                 homework_reviewed=form.homework_reviewed.data.strip(),
                 clinician_notes=form.clinician_notes.data.strip(),
                 couple_summary=form.couple_summary.data.strip(),
@@ -117,8 +122,16 @@ def record(session_id: int):
         except DomainError as error:
             form.form_errors.append(str(error))
         else:
-            audit_request("session.recorded", found)
-            flash("The session record was saved.", "info")
+            if saved.outcome == "recorded":
+                audit_request("session.recorded", found, version=saved.version)
+                flash("The session record was saved.", "info")
+            elif saved.outcome == "corrected":
+                audit_request("session.corrected", found, version=saved.version,
+                              changed=list(saved.changed))
+                flash(f"The session record was corrected (version {saved.version}); "
+                      "the earlier version is kept below.", "info")
+            else:
+                flash("Nothing had changed: the session record stays as it was.", "info")
             return redirect(url_for("therapist.session", session_id=found.id))
     return _session_page(couple, found, record_form=form, status=422)
 

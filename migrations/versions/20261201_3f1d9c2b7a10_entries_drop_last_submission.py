@@ -5,7 +5,7 @@ without a column of its own.
 Reviewed: drops one nullable column; downgrade adds it back empty.
 
 Revision ID: 3f1d9c2b7a10
-Revises: 8ae7be729c5b
+Revises: 72c51cf72635
 Create Date: 2026-12-01 17:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3f1d9c2b7a10'
-down_revision = '8ae7be729c5b'
+down_revision = '72c51cf72635'
 branch_labels = None
 depends_on = None
 
