@@ -430,3 +430,28 @@ def test_the_checker_names_the_page_and_line_of_an_error(app, client, tmp_path):
     problems = check_folder(tmp_path)
     assert problems and all(p.startswith(f"broken.html:{line}:") for p in problems), problems
     assert any("Duplicate ID “email”" in p for p in problems), problems
+
+
+def test_a_value_no_input_can_hold_is_drawn_as_a_browser_would(make_couple, login_as, client):
+    """HTML forbids value="25:99" on a time input: a form sent back draws what the field
+    read instead ("\uff15" read as 5), or nothing, which is what a browser would show;
+    the error says what was wrong, and a value that is valid is drawn as it was sent."""
+    couple = make_couple()
+    login_as(couple.therapist)
+    token = csrf_token_from(client.get("/reset").text)
+
+    page = client.post(f"/therapist/couples/{couple.id}/sessions/new",
+                       data={"csrf_token": token, "date": "9999-12-31", "time": "25:99"}).text
+    assert re.search(r'<input [^>]*id="time"[^>]*type="time" value="">', page)
+    assert 'id="time-error">Choose the session&#39;s time.' in page
+    assert re.search(r'<input [^>]*id="date"[^>]*type="date" value="9999-12-31">', page)
+    assert 'id="date-error">Choose a date within a year before' in page
+
+    page = client.post("/therapist/exercises/new", data={
+        "csrf_token": token, "title": "Kept", "minutes": "\uff15",
+        "rating1_question": "How close did you feel?", "rating1_min": "ten",
+    }).text
+    assert re.search(r'<input [^>]*id="minutes"[^>]*type="number" value="5">', page)
+    assert re.search(r'<input [^>]*id="rating1_min"[^>]*type="number" value="">', page)
+    assert 'id="rating1_min-error">Enter a whole number' in page
+    assert re.search(r'<input [^>]*id="title"[^>]*value="Kept">', page)
