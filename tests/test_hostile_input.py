@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models import Assignment, TherapySession
 from app.services.submissions import new_token
 from tests.conftest import csrf_token_from
-from tests.test_access_matrix import MATRIX, world  # noqa: F401 - world is a fixture
+from tests.helpers import MATRIX, build_world
 
 HOSTILE = [
     "",
@@ -76,7 +76,12 @@ def _assert_handled(response, what) -> None:
 
 
 @pytest.fixture
-def field_names(app, world):  # noqa: F811 - the fixture above
+def world(db, make_practice, make_user, make_couple):
+    return build_world(db, make_practice, make_user, make_couple)
+
+
+@pytest.fixture
+def field_names(app, world):
     """Every form field name the app's own pages carry, read as their owners see them."""
     users, ids = world
     names: set[str] = set()
@@ -93,7 +98,7 @@ def field_names(app, world):  # noqa: F811 - the fixture above
     return sorted(names)
 
 
-def test_every_form_takes_hostile_values_without_a_server_error(app, world, field_names):  # noqa: F811
+def test_every_form_takes_hostile_values_without_a_server_error(app, world, field_names):
     users, ids = world
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
@@ -114,7 +119,7 @@ def test_every_form_takes_hostile_values_without_a_server_error(app, world, fiel
         _assert_handled(client.post(_url(rule, ids), data=data), (rule.endpoint, "lists"))
 
 
-def test_every_page_takes_hostile_query_values_and_days(app, world):  # noqa: F811
+def test_every_page_takes_hostile_query_values_and_days(app, world):
     users, ids = world
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
@@ -189,7 +194,7 @@ ONE_FIELD = ["", "9999-12-31", "0001-01-01", "1900-01-01", "-1", "99999999999",
              "x" * 20_000, "\u00b2"]
 
 
-def test_each_field_of_each_form_takes_hostile_values_alone(app, world):  # noqa: F811
+def test_each_field_of_each_form_takes_hostile_values_alone(app, world):
     """Field by field, with every other field as the page filled it in: the services
     behind valid-looking forms meet the extremes too (a start date in year 1, a session
     in year 9999)."""
