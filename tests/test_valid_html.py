@@ -273,7 +273,7 @@ def _save_forms_with_errors(app, pages, users, ids, extras):
     with values no browser input could hold (impossible dates and times, words for numbers).
     """
 
-    def refused(label, response, status=200):
+    def refused(label, response, status=422):
         pages.save(label, response, status, errors=True)
 
     couple, session, held = ids["couple"], ids["session"], extras["held"].id
@@ -349,9 +349,9 @@ def _save_forms_with_errors(app, pages, users, ids, extras):
             _post(admin, "/admin/settings",
                   {"name": "x" * 300, "paper_size": "A0", "default_timezone": "Mars/Base"}))
     refused("roles, none", _post(admin, f"/admin/clinicians/{ids['clinician']}/roles",
-                                 follow_redirects=True))
+                                 follow_redirects=True), 200)  # led back, with the message
     refused("move couple, nobody", _post(admin, f"/admin/couples/{couple}/therapist",
-                                         {"therapist_id": "0"}, follow_redirects=True))
+                                         {"therapist_id": "0"}, follow_redirects=True), 200)
 
     alex, sam = _client(app, users["partner"]), _client(app, users["other_partner"])
     entry_url = f"/portal/homework/{ids['assignment']}/{ids['today']}"
