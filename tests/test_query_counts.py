@@ -60,7 +60,7 @@ def build_history(db, make_couple, therapist, weeks: int):
             session = schedule_session(therapist, couple, when, request_measure=True)
             for user in partners:
                 backfill_csi4(user, session, [3, 3, 4, 3], when - dt.timedelta(days=1))
-            record_session(session, duration_minutes=50, attendance="both", focus="Talk",
+            record_session(therapist, session, duration_minutes=50, attendance="both", focus="Talk",
                            homework_reviewed="Yes", clinician_notes="Notes",
                            couple_summary="Summary")
         day += dt.timedelta(days=1)
