@@ -26,7 +26,7 @@ help:
 
 # The Debian packages (.ci/system-packages holds the lists), then Python itself.
 system-run system-test: system-%:
-	@bash .ci/system-packages $*
+	@bash .ci/system-packages $* --for "make $(or $(MAKECMDGOALS),$*)"
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "Rekindle needs Python 3.11 or newer as '$(PYTHON)' (make PYTHON=python3.11 ...)."; exit 1; }
 
