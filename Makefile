@@ -42,8 +42,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet --editable '.[test]'
 	@touch $@
 
+# --ignore-scripts: vnu-jar's postinstall would download a Java runtime when it finds no
+# `java`; Debian's (the test list) runs it, and nothing but the registries is reachable.
 $(VNU_STAMP):
-	npm install --prefix $(VENV)/npm --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION)
+	npm install --prefix $(VENV)/npm --ignore-scripts --no-audit --no-fund --loglevel=error \
+	  vnu-jar@$(VNU_VERSION)
 	@test -f $(VNU_JAR)
 	@touch $@
 
