@@ -81,8 +81,8 @@ def test_no_test_refers_to_a_path_outside_the_repository():
 @pytest.mark.parametrize(
     ("line", "depth"),
     [
-        ('SEEDS = Path("../shared/seeds")', 1),
-        ('SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"', 1),
+        ('NOTES = Path("../notes/seeds.txt")', 1),
+        ('DATA = Path(__file__).resolve().parents[2] / "data"', 1),
         ("ROOT = Path(__file__).resolve().parents[3]", 2),
         ("ROOT = Path(__file__).parent.parent.parent", 1),
         ("ROOT = Path(__file__).parent.parents[1]", 1),
