@@ -51,7 +51,7 @@ def outside_references(text: str, depth: int) -> list[str]:
             steps += sum(index + 1 for index in climbed) + len(DIRNAME.findall(line))
             climbed.append(steps - 1)
         if any(index > depth for index in climbed):
-            problems.append("goes above the repository from __file__")
+            problems.append("climbs above the repository's top")
         found += [f"line {number}: {problem}: {line.strip()}" for problem in problems]
     return found
 
