@@ -1,6 +1,10 @@
 """The built-in guide library: content, idempotent loading, versioning and the pages."""
 
+import hashlib
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +14,9 @@ import yaml
 from app.models import Exercise, ExerciseVersion, Guide, Step
 from app.services.guides import BUILTIN_DIR, load_builtin_guides, read_guide_file
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# What the checks need of the seed articles (their headings and sentence fingerprints), and
+# the script that wrote it; the articles themselves are not in the repository.
+SEED_ARTICLES = Path(__file__).parent / "data" / "seed-articles"
 
 STEPS = [
     "Rebuild communication",
@@ -80,13 +86,16 @@ def test_ten_strategies_are_exercises(library):
     assert exercises == STRATEGIES
 
 
+def seed_fingerprints() -> dict:
+    return json.loads((SEED_ARTICLES / "fingerprints.json").read_text(encoding="utf-8"))
+
+
 def test_article_headings_are_all_covered():
-    """Read the articles themselves, so a heading missing from our lists fails too."""
-    first = (SEEDS / "000_87857b2237e36242.txt").read_text(encoding="utf-8")
-    step_headings = re.findall(r"^Step (\d): (.+)$", first, flags=re.M)
-    assert len(step_headings) == 9
-    second = (SEEDS / "002_1f0a28ceb5ff3e54.txt").read_text(encoding="utf-8")
-    strategy_headings = re.findall(r"^([A-Z][^\n]{3,60}):\s*$", second, flags=re.M)
+    """The articles' own headings, so a heading missing from our lists fails too."""
+    articles = seed_fingerprints()["articles"]
+    step_headings = articles["000_87857b2237e36242.txt"]["steps"]
+    assert [number for number, _ in step_headings] == list(range(1, 10))
+    strategy_headings = articles["002_1f0a28ceb5ff3e54.txt"]["headings"]
     assert len(strategy_headings) == 10
 
     def simple(text: str) -> str:
@@ -153,21 +162,61 @@ def test_changed_text_adds_a_version_and_keeps_the_old(db, library, tmp_path):
     assert "added later" not in exercise.versions[0].instructions
 
 
+def normalise(text: str) -> str:
+    """As the fingerprints were made: lower-case, runs of non-word characters one space."""
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def copied_sentences(text: str, fingerprints: list[dict]) -> list[str]:
+    """The stretches of the normalised text, each from a word's start, that hash to a sentence
+    of the articles: every window as long as some fingerprinted sentence is hashed."""
+    normal = normalise(text)
+    wanted = {row["sha256"] for row in fingerprints}
+    lengths = sorted({row["characters"] for row in fingerprints})
+    starts = [0, *(space.end() for space in re.finditer(" ", normal))]
+    found = []
+    for start in starts:
+        for length in lengths:
+            window = normal[start:start + length]
+            if len(window) < length:
+                break
+            if hashlib.sha256(window.encode("utf-8")).hexdigest() in wanted:
+                found.append(window)
+    return found
+
+
 def test_guide_texts_are_our_own_words():
     """No sentence of 60+ characters from the articles appears in the data files."""
-    def norm(text: str) -> str:
-        return re.sub(r"\W+", " ", text.lower()).strip()
-
-    sentences = set()
-    for seed in SEEDS.glob("*.txt"):
-        for sentence in re.split(r"(?<=[.!?])\s+|\n", seed.read_text(encoding="utf-8")):
-            if len(norm(sentence)) >= 60:
-                sentences.add(norm(sentence))
-    assert sentences
+    fingerprints = seed_fingerprints()["sentences"]
+    assert len(fingerprints) >= 80
+    assert min(row["characters"] for row in fingerprints) >= 60
     for path in BUILTIN_DIR.glob("*.yaml"):
-        text = norm(path.read_text(encoding="utf-8"))
-        copied = [s for s in sentences if s in text]
+        copied = copied_sentences(path.read_text(encoding="utf-8"), fingerprints)
         assert not copied, (path.name, copied[:2])
+
+
+def test_the_copy_check_finds_a_copied_sentence(tmp_path):
+    """The check above can fail: the fingerprints the script writes for an article find its
+    sentence copied into a text (case and punctuation changed), and not a reworded one."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    sentence = "Small, kind words said every evening can slowly rebuild a tired relationship."
+    (folder / "001_example.txt").write_text(
+        f"Step 1: Say something kind\n{sentence} A short one.\nToo short to count.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "fingerprints.json"
+    subprocess.run([sys.executable, str(SEED_ARTICLES / "fingerprints.py"), str(folder),
+                    "--out", str(out)], check=True, capture_output=True)
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["articles"] == {"001_example.txt": {"steps": [[1, "Say something kind"]]}}
+    assert [row["characters"] for row in written["sentences"]] == [len(normalise(sentence))]
+
+    guide = ("instructions: |\n  Try this first. SMALL, kind words -- said every evening --\n"
+             "  can slowly rebuild a tired relationship!\n")
+    assert copied_sentences(guide, written["sentences"]) == [normalise(sentence)]
+    reworded = "instructions: A few warm words each night can, bit by bit, mend a worn bond."
+    assert copied_sentences(reworded, written["sentences"]) == []
 
 
 def test_library_pages_are_public_and_complete(client, library):

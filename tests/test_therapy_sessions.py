@@ -12,7 +12,7 @@ from app.services import DomainError
 from app.services.measures import CSI4_ITEMS, csi4_score
 from tests.conftest import csrf_token_from
 
-MEASURE_SPEC = Path(__file__).resolve().parents[2] / "shared" / "measures" / "csi-4.md"
+MEASURE_SPEC = Path(__file__).parent / "data" / "measures" / "csi-4.md"
 NOTES = "Clinician-only: consider individual sessions for trauma history"
 SUMMARY = "You practised the stress-reducing conversation twice. Keep going."
 
@@ -51,7 +51,7 @@ def record(client, session_id, **fields):
 
 
 def test_items_and_answers_are_exactly_the_validated_scale():
-    spec = MEASURE_SPEC.read_text()
+    spec = MEASURE_SPEC.read_text(encoding="utf-8")
     rows = re.findall(r"^\| (\d) \| (.+?) \| (.+?) \|$", spec, re.MULTILINE)
     assert len(rows) == 4
     for item, (number, text, answers) in zip(CSI4_ITEMS, rows, strict=True):
