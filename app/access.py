@@ -29,8 +29,8 @@ from app.services import audit
 from app.services.scoping import NotVisible
 from app.transactions import audit_lasting
 
-SESSION_STARTED = "_auth_at"
-SESSION_SEEN = "_seen_at"
+SIGNED_IN_AT = "_auth_at"
+SEEN_AT = "_seen_at"
 
 # endpoint -> function(user) run when a form is posted to it just after the session
 # expired, so what the person was writing can be kept for them (see client.routes).
@@ -59,7 +59,7 @@ def _deny() -> None:
 
 
 def require_role(bp: Blueprint, role: str) -> None:
-    """Anonymous visitors are sent to log in; signed-in users without the role get 404."""
+    """Anonymous visitors are sent to sign in; signed-in users without the role get 404."""
 
     @bp.before_request
     def _check_role():
@@ -98,16 +98,16 @@ def is_safe_next(target: str | None) -> bool:
     return "\\" not in target and not any(ord(c) < 32 for c in target)
 
 
-def start_session(user: User) -> None:
+def start_sign_in(user: User) -> None:
     """Stamp a fresh session (after login_user)."""
     stamp = now().timestamp()
-    session[SESSION_STARTED] = stamp
-    session[SESSION_SEEN] = stamp
+    session[SIGNED_IN_AT] = stamp
+    session[SEEN_AT] = stamp
 
 
 def init_app(app: Flask) -> None:
     @app.before_request
-    def _session_limits():
+    def _sign_in_limits():
         if request.endpoint in {"static", "health.healthz", "health.readyz"}:
             return None
         if not current_user.is_authenticated:
@@ -115,10 +115,10 @@ def init_app(app: Flask) -> None:
         stamp = now().timestamp()
         idle = app.config["SESSION_IDLE_MINUTES"] * 60
         absolute = app.config["SESSION_MAX_HOURS"] * 3600
-        started = session.get(SESSION_STARTED, 0)
-        seen = session.get(SESSION_SEEN, 0)
+        started = session.get(SIGNED_IN_AT, 0)
+        seen = session.get(SEEN_AT, 0)
         if stamp - seen <= idle and stamp - started <= absolute:
-            session[SESSION_SEEN] = stamp
+            session[SEEN_AT] = stamp
             return None
         user = current_user._get_current_object()
         keep = KEEP_ON_EXPIRY.get(request.endpoint or "")
@@ -135,18 +135,18 @@ def init_app(app: Flask) -> None:
                 kept = True
         logout_user()
         session.clear()
-        audit_lasting("session.expired", actor=user)
+        audit_lasting("sign_in.expired", actor=user)
         if kept:
-            flash("Your session ended while you were writing. What you wrote is kept: "
-                  "log in again to finish it.", "info")
-            return redirect(url_for("auth.login", next=request.path))
+            flash("You were signed out while you were writing. What you wrote is kept: "
+                  "sign in again to finish it.", "info")
+            return redirect(url_for("auth.sign_in", next=request.path))
         flash(
-            "For your privacy you were logged out after a while without activity. "
-            "Please log in again.",
+            "For your privacy you were signed out after a while without activity. "
+            "Please sign in again.",
             "info",
         )
         target = request.full_path.rstrip("?") if request.method == "GET" else None
-        return redirect(url_for("auth.login", next=target))
+        return redirect(url_for("auth.sign_in", next=target))
 
     @app.errorhandler(NotVisible)
     def _not_visible(error: NotVisible):

@@ -146,9 +146,9 @@ def register_cli(app: Flask) -> None:
         except DomainError as error:
             raise click.ClickException(str(error)) from error
         click.echo(result.message)
-        if result.logins:
-            click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
-            for email, role in result.logins:
+        if result.accounts:
+            click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
+            for email, role in result.accounts:
                 click.echo(f"  {email:<24} {role}")
 
     _in_units_of_work(app.cli)

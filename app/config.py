@@ -44,7 +44,7 @@ class BaseConfig:
     ARGON2_MEMORY_COST = 64 * 1024
     ARGON2_PARALLELISM = 2
     DEFAULT_TIMEZONE = "UTC"
-    # Sessions end after this much inactivity, and in any case this long after login.
+    # A sign-in ends after this much inactivity, and in any case this long after it began.
     SESSION_IDLE_MINUTES = 30
     SESSION_MAX_HOURS = 12
     INVITATION_HOURS = 72
@@ -56,9 +56,9 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = False
-    LOGIN_LIMIT_ACCOUNT_ADDRESS = "5 per 15 minutes"
-    LOGIN_LIMIT_ADDRESS = "30 per 15 minutes"
-    LOGIN_LIMIT_ACCOUNT = "50 per hour"
+    SIGN_IN_LIMIT_ACCOUNT_ADDRESS = "5 per 15 minutes"
+    SIGN_IN_LIMIT_ADDRESS = "30 per 15 minutes"
+    SIGN_IN_LIMIT_ACCOUNT = "50 per hour"
     RESET_LIMIT = "5 per hour"
     INVITATION_LIMIT = "30 per hour"
     # Number of proxies in front of the app whose X-Forwarded-For is trusted (0: none).

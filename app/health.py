@@ -1,4 +1,4 @@
-"""Liveness and readiness probes: no login, no data."""
+"""Liveness and readiness probes: no sign-in, no data."""
 
 from __future__ import annotations
 

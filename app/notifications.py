@@ -29,7 +29,7 @@ def deliver_invitations(outgoing: Iterable[Outgoing]) -> bool:
                     invitation.email,
                     INVITATION_SUBJECT,
                     "already_registered",
-                    login_link=url_for("auth.login", _external=True),
+                    sign_in_link=url_for("auth.sign_in", _external=True),
                 )
             else:
                 send_mail(

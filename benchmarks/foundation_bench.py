@@ -68,7 +68,7 @@ def main() -> None:
             engine = db.engine
         client = app.test_client()
         print(f"In-process requests, {REQUESTS} each, SQLite:")
-        for path in ("/guides/", "/guides/save-your-relationship", "/login"):
+        for path in ("/guides/", "/guides/save-your-relationship", "/sign-in"):
             time_page(client, path, engine)
 
     start = time.perf_counter()

@@ -298,7 +298,7 @@ def send_together(app, client, url: str, data: dict, *, headers: dict | None = N
     return answers
 
 
-# --- logging in ------------------------------------------------------------------------
+# --- signing in ------------------------------------------------------------------------
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                    r'name="csrf_token" value="([^"]+)"')
@@ -312,26 +312,26 @@ def csrf_token_from(html: str) -> str:
 
 
 @pytest.fixture
-def login(client) -> Callable[..., object]:
-    """Log in through the real form, as a person would; returns the response."""
+def sign_in_by_form(client) -> Callable[..., object]:
+    """Sign in through the real form, as a person would; returns the response."""
 
-    def _login(email: str, password: str = PASSWORD, *, next_url: str | None = None):
+    def _sign_in(email: str, password: str = PASSWORD, *, next_url: str | None = None):
         client.delete_cookie("rekindle_session")  # start as a new visitor
-        page = client.get("/login")
-        target = "/login" + (f"?next={next_url}" if next_url else "")
+        page = client.get("/sign-in")
+        target = "/sign-in" + (f"?next={next_url}" if next_url else "")
         return client.post(
             target,
             data={"email": email, "password": password, "csrf_token": csrf_token_from(page.text)},
         )
 
-    return _login
+    return _sign_in
 
 
 @pytest.fixture
-def login_as(app, client) -> Callable[[User], None]:
+def sign_in_as(app, client) -> Callable[[User], None]:
     """The shortcut: mark the test client's session as signed in as this user."""
 
-    def _login_as(user: User) -> None:
+    def _sign_in_as(user: User) -> None:
         stamp = clock_now().timestamp()
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
@@ -339,7 +339,7 @@ def login_as(app, client) -> Callable[[User], None]:
             session["_auth_at"] = stamp
             session["_seen_at"] = stamp
 
-    return _login_as
+    return _sign_in_as
 
 
 # --- counting queries ------------------------------------------------------------------

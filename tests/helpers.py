@@ -30,7 +30,7 @@ ROLES = (
 PUBLIC = {
     "static",
     "auth.index",
-    "auth.login",
+    "auth.sign_in",
     "auth.accept_invitation",
     "auth.reset_request",
     "auth.reset_password",
@@ -42,7 +42,7 @@ PUBLIC = {
 
 
 def only(allowed: dict[str, int], *, anonymous: int = 302, others: int = 404) -> dict:
-    """Expected statuses: the allowed roles as given, anonymous sent to log in, others 404."""
+    """Expected statuses: the allowed roles as given, anonymous sent to sign in, others 404."""
     expected = {role: others for role in ROLES}
     expected["anonymous"] = anonymous
     expected.update(allowed)
@@ -56,7 +56,7 @@ THERAPIST_POST = only({"therapist": 302})
 
 # endpoint -> (method, url template, expected status per role)
 MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
-    "auth.logout": ("POST", "/logout", only({r: 302 for r in SIGNED_IN})),
+    "auth.sign_out": ("POST", "/sign-out", only({r: 302 for r in SIGNED_IN})),
     "auth.change_own_password": ("GET", "/account/password", only(SIGNED_IN)),
     "client.welcome": ("GET", "/portal/", only(PARTNERS)),
     "therapist.caseload": (

@@ -55,12 +55,12 @@ def test_access(app, world, endpoint):
         if expected[role] == 404:
             assert "Page not found" in response.text
         if role == "anonymous" and expected[role] == 302:
-            assert re.match(r"^/login\?next=", response.headers["Location"]), endpoint
+            assert re.match(r"^/sign-in\?next=", response.headers["Location"]), endpoint
 
 
-def test_the_not_found_page_is_the_same_for_forbidden_and_missing(app, world, login_as, client):
+def test_the_not_found_page_is_the_same_for_forbidden_and_missing(app, world, sign_in_as, client):
     users, ids = world
-    login_as(users["other_therapist"])
+    sign_in_as(users["other_therapist"])
     forbidden = client.get(f"/therapist/couples/{ids['couple']}")
     missing = client.get("/therapist/couples/987654")
     assert forbidden.status_code == missing.status_code == 404
@@ -95,5 +95,5 @@ def test_every_state_changing_route_requires_a_csrf_token(app, world):
                 or "needed refreshing" in response.text), rule.endpoint
 
 
-def test_csrf_tokens_last_as_long_as_the_session(app):
+def test_csrf_tokens_last_as_long_as_the_sign_in(app):
     assert app.config["WTF_CSRF_TIME_LIMIT"] is None

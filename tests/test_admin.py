@@ -26,7 +26,7 @@ ADMIN_GET_PATHS = (
 
 
 def sign_in(client, user: User) -> None:
-    """login_as for a second test client (another browser)."""
+    """sign_in_as for a second test client (another browser)."""
     stamp = clock_now().timestamp()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
@@ -73,7 +73,7 @@ def make_admin(make_user):
 
 
 def test_overview_shows_practice_figures_and_no_clinical_content(
-    db, client, login_as, make_admin, make_therapist, make_user, make_couple, make_practice
+    db, client, sign_in_as, make_admin, make_therapist, make_user, make_couple, make_practice
 ):
     practice = make_practice("Hillside Practice")
     admin = make_admin(practice)
@@ -91,7 +91,7 @@ def test_overview_shows_practice_figures_and_no_clinical_content(
     elsewhere = make_couple()  # another practice: never counted
     assert elsewhere.practice_id != practice.id
 
-    login_as(admin)
+    sign_in_as(admin)
     page = client.get("/admin/")
     assert page.status_code == 200
     html = page.text
@@ -117,12 +117,12 @@ def test_overview_shows_practice_figures_and_no_clinical_content(
 
 
 def test_overview_and_couples_pages_use_a_constant_number_of_queries(
-    db, client, login_as, make_admin, make_therapist, make_couple, make_practice, count_queries
+    db, client, sign_in_as, make_admin, make_therapist, make_couple, make_practice, count_queries
 ):
     practice = make_practice()
     admin = make_admin(practice)
     therapists = [make_therapist(practice=practice) for _ in range(2)]
-    login_as(admin)
+    sign_in_as(admin)
 
     def counts() -> tuple[int, int]:
         client.get("/admin/")  # warm up
@@ -148,10 +148,10 @@ def test_overview_and_couples_pages_use_a_constant_number_of_queries(
 
 
 def test_invited_clinician_gets_a_real_email_whose_link_lets_them_join(
-    db, app, client, login_as, make_admin, mailbox
+    db, app, client, sign_in_as, make_admin, mailbox
 ):
     admin = make_admin()
-    login_as(admin)
+    sign_in_as(admin)
     form = client.get("/admin/clinicians/invite")
     assert '<input checked id="therapist" name="therapist" type="checkbox"' in form.text
     assert '<input id="admin" name="admin" type="checkbox"' in form.text
@@ -202,8 +202,8 @@ def test_invited_clinician_gets_a_real_email_whose_link_lets_them_join(
     assert "No open invitations." in listing.text
 
 
-def test_invite_form_keeps_what_was_typed_and_needs_a_role(db, client, login_as, make_admin):
-    login_as(make_admin())
+def test_invite_form_keeps_what_was_typed_and_needs_a_role(db, client, sign_in_as, make_admin):
+    sign_in_as(make_admin())
     form = client.get("/admin/clinicians/invite")
     response = client.post(
         "/admin/clinicians/invite",
@@ -268,10 +268,10 @@ def test_inviting_an_address_that_has_an_account_looks_exactly_the_same(
 
 
 def test_resend_replaces_the_link_and_withdraw_ends_it(
-    db, app, client, login_as, make_admin, mailbox
+    db, app, client, sign_in_as, make_admin, mailbox
 ):
     admin = make_admin()
-    login_as(admin)
+    sign_in_as(admin)
     post_from(client, "/admin/clinicians/invite", "/admin/clinicians/invite",
               {"name": "Jo Park", "email": "jo@example.org", "admin": "y"})
     first = mailbox.link_to("jo@example.org", "/invitation/")
@@ -304,8 +304,9 @@ def test_resend_replaces_the_link_and_withdraw_ends_it(
     assert visitor.get(third).status_code == 200
 
 
-def test_deactivation_ends_the_session_at_once_and_keeps_the_couples(
-    db, app, client, login_as, make_admin, make_therapist, make_couple, make_practice, login
+def test_deactivation_ends_the_sign_in_at_once_and_keeps_the_couples(
+    db, app, client, sign_in_as, make_admin, make_therapist, make_couple, make_practice,
+    sign_in_by_form,
 ):
     practice = make_practice()
     admin = make_admin(practice)
@@ -315,14 +316,14 @@ def test_deactivation_ends_the_session_at_once_and_keeps_the_couples(
     sign_in(theirs, therapist)
     assert theirs.get("/therapist/").status_code == 200
 
-    login_as(admin)
+    sign_in_as(admin)
     response = post_from(
         client, "/admin/clinicians", f"/admin/clinicians/{therapist.id}/deactivate"
     )
     assert response.headers["Location"] == "/admin/clinicians"
     after = theirs.get("/therapist/")
     assert after.status_code == 302
-    assert after.headers["Location"].startswith("/login")
+    assert after.headers["Location"].startswith("/sign-in")
 
     db.session.expire_all()
     assert db.session.get(User, therapist.id).is_active_account is False
@@ -336,18 +337,18 @@ def test_deactivation_ends_the_session_at_once_and_keeps_the_couples(
     [event] = events(db, "user.deactivated")
     assert (event.actor_id, event.object_type, event.object_id) == (admin.id, "users", therapist.id)
 
-    # Activated again, they can log in with their password.
+    # Activated again, they can sign in with their password.
     post_from(client, "/admin/clinicians", f"/admin/clinicians/{therapist.id}/activate")
     db.session.expire_all()
     assert db.session.get(User, therapist.id).is_active_account is True
     assert len(events(db, "user.activated")) == 1
     client.delete_cookie("rekindle_session")
-    assert login(therapist.email).headers["Location"] == "/therapist/"
+    assert sign_in_by_form(therapist.email).headers["Location"] == "/therapist/"
 
 
-def test_admin_cannot_deactivate_themselves(db, client, login_as, make_admin):
+def test_admin_cannot_deactivate_themselves(db, client, sign_in_as, make_admin):
     admin = make_admin()
-    login_as(admin)
+    sign_in_as(admin)
     listing = client.get("/admin/clinicians")
     assert f"/admin/clinicians/{admin.id}/deactivate" not in listing.text
     post_from(client, "/admin/clinicians", f"/admin/clinicians/{admin.id}/deactivate")
@@ -358,7 +359,7 @@ def test_admin_cannot_deactivate_themselves(db, client, login_as, make_admin):
 
 
 def test_role_change_takes_effect_and_is_audited(
-    db, app, client, login_as, make_admin, make_therapist, make_practice
+    db, app, client, sign_in_as, make_admin, make_therapist, make_practice
 ):
     practice = make_practice()
     admin = make_admin(practice)
@@ -367,14 +368,14 @@ def test_role_change_takes_effect_and_is_audited(
     sign_in(theirs, therapist)
     assert theirs.get("/admin/").status_code == 404
 
-    login_as(admin)
+    sign_in_as(admin)
     path = f"/admin/clinicians/{therapist.id}/roles"
     post_from(client, "/admin/clinicians", path, {"therapist": "y", "admin": "y"})
     db.session.expire_all()
     assert db.session.get(User, therapist.id).roles == {"admin", "therapist"}
     [event] = events(db, "roles.changed")
     assert event.details == {"roles": ["admin", "therapist"]}
-    assert theirs.get("/admin/").status_code == 302  # their session ended with the change
+    assert theirs.get("/admin/").status_code == 302  # their sign-in ended with the change
     sign_in(theirs, db.session.get(User, therapist.id))
     assert theirs.get("/admin/").status_code == 200
 
@@ -387,10 +388,10 @@ def test_role_change_takes_effect_and_is_audited(
 
 
 def test_admin_keeps_their_own_admin_role_and_stays_signed_in(
-    db, client, login_as, make_admin
+    db, client, sign_in_as, make_admin
 ):
     admin = make_admin()
-    login_as(admin)
+    sign_in_as(admin)
     path = f"/admin/clinicians/{admin.id}/roles"
     post_from(client, "/admin/clinicians", path, {"therapist": "y"})
     assert "You cannot remove your own admin role" in client.get("/admin/clinicians").text
@@ -405,7 +406,7 @@ def test_admin_keeps_their_own_admin_role_and_stays_signed_in(
 
 
 def test_moving_a_couple_moves_access(
-    db, app, client, login_as, make_admin, make_therapist, make_couple, make_practice
+    db, app, client, sign_in_as, make_admin, make_therapist, make_couple, make_practice
 ):
     practice = make_practice()
     admin = make_admin(practice)
@@ -419,7 +420,7 @@ def test_moving_a_couple_moves_access(
     assert old_browser.get(couple_path).status_code == 200
     assert new_browser.get(couple_path).status_code == 404
 
-    login_as(admin)
+    sign_in_as(admin)
     page = client.get("/admin/couples")
     assert couple.name in page.text
     for partner in couple.partners:  # nothing about the partners themselves
@@ -438,7 +439,7 @@ def test_moving_a_couple_moves_access(
 
 
 def test_a_couple_cannot_go_to_someone_who_is_not_an_active_therapist_here(
-    db, client, login_as, make_admin, make_therapist, make_couple, make_practice
+    db, client, sign_in_as, make_admin, make_therapist, make_couple, make_practice
 ):
     practice = make_practice()
     admin = make_admin(practice)
@@ -448,7 +449,7 @@ def test_a_couple_cannot_go_to_someone_who_is_not_an_active_therapist_here(
     db.session.commit()
     stranger = make_therapist()  # another practice
     couple = make_couple(therapist)
-    login_as(admin)
+    sign_in_as(admin)
     page = client.get("/admin/couples").text
     assert "No other active therapist" in page  # the only active therapist already has it
     for target in (gone, stranger, admin):
@@ -465,10 +466,10 @@ def test_a_couple_cannot_go_to_someone_who_is_not_an_active_therapist_here(
 # --- settings --------------------------------------------------------------------------
 
 
-def test_settings_are_saved(db, client, login_as, make_admin, make_practice):
+def test_settings_are_saved(db, client, sign_in_as, make_admin, make_practice):
     practice = make_practice("Old Name", timezone="Europe/London")
     admin = make_admin(practice)
-    login_as(admin)
+    sign_in_as(admin)
     page = client.get("/admin/settings")
     assert 'value="Old Name"' in page.text
     assert '<option selected value="Europe/London">' in page.text
@@ -501,10 +502,10 @@ def test_settings_are_saved(db, client, login_as, make_admin, make_practice):
     ],
 )
 def test_bad_settings_keep_what_was_typed_with_a_clear_message(
-    db, client, login_as, make_admin, make_practice, data, message
+    db, client, sign_in_as, make_admin, make_practice, data, message
 ):
     practice = make_practice("Kept Name")
-    login_as(make_admin(practice))
+    sign_in_as(make_admin(practice))
     page = client.get("/admin/settings")
     response = client.post("/admin/settings",
                            data={**data, "csrf_token": csrf_token_from(page.text)})
@@ -527,7 +528,7 @@ def test_bad_settings_keep_what_was_typed_with_a_clear_message(
 
 
 def test_audit_page_lists_only_the_practices_own_events(
-    db, app, client, login_as, make_admin, make_practice
+    db, app, client, sign_in_as, make_admin, make_practice
 ):
     ours = make_admin(make_practice(), name="Our Admin")
     theirs = make_admin(make_practice(), name="Their Admin")
@@ -537,7 +538,7 @@ def test_audit_page_lists_only_the_practices_own_events(
               {"name": "Jo Park", "email": "jo@example.org", "therapist": "y"})
     other.get("/admin/audit")
 
-    login_as(ours)
+    sign_in_as(ours)
     page = client.get("/admin/settings")
     client.post("/admin/settings", data={
         "name": "Renamed", "paper_size": "Letter", "default_timezone": "UTC",
@@ -606,7 +607,7 @@ def _snapshot(db, ids):
     return (
         therapist.is_active_account,
         therapist.roles,
-        therapist.session_token,
+        therapist.sign_in_token,
         db.session.get(Couple, ids["couple_id"]).therapist_id,
         db.session.get(Invitation, ids["invitation_id"]).revoked_at,
         db.session.get(Invitation, ids["invitation_id"]).send_count,
@@ -614,13 +615,13 @@ def _snapshot(db, ids):
 
 
 def test_admin_of_another_practice_gets_not_found_for_every_record(
-    db, app, client, login_as, practice_a, make_admin, make_therapist, make_practice
+    db, app, client, sign_in_as, practice_a, make_admin, make_therapist, make_practice
 ):
     other_practice = make_practice("Practice B")
     other_admin = make_admin(other_practice)
     make_therapist(practice=other_practice)
     before = _snapshot(db, practice_a["ids"])
-    login_as(other_admin)
+    sign_in_as(other_admin)
     token = csrf_token_from(client.get("/admin/clinicians").text)
     data = {"csrf_token": token, "therapist": "y", "admin": "y",
             "therapist_id": str(practice_a["therapist"].id)}
@@ -642,7 +643,7 @@ def test_admin_of_another_practice_gets_not_found_for_every_record(
 
 
 def test_therapists_partners_and_visitors_cannot_reach_the_admin_area(
-    db, app, client, login_as, practice_a
+    db, app, client, sign_in_as, practice_a
 ):
     before = _snapshot(db, practice_a["ids"])
     partner = practice_a["couple"].partners[0].user
@@ -650,7 +651,7 @@ def test_therapists_partners_and_visitors_cannot_reach_the_admin_area(
         (rule.methods & {"GET", "POST"}, _path(rule, practice_a["ids"]))
         for rule in _admin_rules(app)
     ]
-    token = csrf_token_from(client.get("/login").text)
+    token = csrf_token_from(client.get("/sign-in").text)
     data = {"csrf_token": token, "therapist": "y", "therapist_id": str(practice_a["admin"].id),
             "name": "X", "email": "x@example.org", "paper_size": "A4",
             "default_timezone": "UTC"}
@@ -659,10 +660,10 @@ def test_therapists_partners_and_visitors_cannot_reach_the_admin_area(
         for method in methods:
             response = client.open(path, method=method, data=data)
             assert response.status_code == 302, (method, path)
-            assert response.headers["Location"].startswith("/login"), (method, path)
+            assert response.headers["Location"].startswith("/sign-in"), (method, path)
 
     for user in (practice_a["therapist"], partner):
-        login_as(user)
+        sign_in_as(user)
         token = csrf_token_from(client.get("/guides/").text)
         for methods, path in routes:
             for method in methods:
@@ -671,8 +672,8 @@ def test_therapists_partners_and_visitors_cannot_reach_the_admin_area(
     assert _snapshot(db, practice_a["ids"]) == before
 
 
-def test_an_admin_only_user_sees_no_therapist_pages(client, login_as, practice_a):
-    login_as(practice_a["admin"])
+def test_an_admin_only_user_sees_no_therapist_pages(client, sign_in_as, practice_a):
+    sign_in_as(practice_a["admin"])
     assert client.get("/admin/").status_code == 200
     assert client.get("/therapist/").status_code == 404
     assert client.get(f"/therapist/couples/{practice_a['couple'].id}").status_code == 404
@@ -680,11 +681,11 @@ def test_an_admin_only_user_sees_no_therapist_pages(client, login_as, practice_a
 
 
 def test_a_user_who_is_admin_and_therapist_reaches_both(
-    client, login_as, make_user, make_couple
+    client, sign_in_as, make_user, make_couple
 ):
     solo = make_user(("admin", "therapist"))
     couple = make_couple(solo)
-    login_as(solo)
+    sign_in_as(solo)
     assert client.get("/admin/").status_code == 200
     assert client.get(f"/therapist/couples/{couple.id}").status_code == 200
     assert couple.name in client.get("/admin/couples").text
@@ -707,10 +708,10 @@ def test_admin_pages_pass_axe_and_fit_a_phone(
     make_couple(make_therapist(practice=practice, name="Robin Avery"))
     make_therapist(practice=practice, name="Sky Moreno")
     tab = request.getfixturevalue(screen)
-    tab.goto("/login")
+    tab.goto("/sign-in")
     tab.get_by_label("Email").fill(admin.email)
     tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Log in").click()
+    tab.get_by_role("button", name="Sign in").click()
     expect(tab.get_by_role("heading", name="Browser Practice")).to_be_visible()
 
     # The audit page uses the shared audit_table macro, checked where that macro lives.

@@ -15,17 +15,19 @@ def actions(db) -> list[str]:
     return list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
 
 
-def test_logins_views_and_denials_are_recorded(db, client, login, make_couple, login_as):
+def test_sign_ins_views_and_denials_are_recorded(
+    db, client, sign_in_by_form, make_couple, sign_in_as
+):
     couple = make_couple()
     therapist = couple.therapist
-    login(therapist.email, "a wrong password here")
-    login(therapist.email)
+    sign_in_by_form(therapist.email, "a wrong password here")
+    sign_in_by_form(therapist.email)
     client.get(f"/therapist/couples/{couple.id}")
     client.get("/therapist/couples/999999")
-    login_as(couple.partners[0].user)
+    sign_in_as(couple.partners[0].user)
     client.get("/therapist/")
     recorded = actions(db)
-    assert recorded == ["login.failed", "login.succeeded", "couple.viewed", "access.denied",
+    assert recorded == ["sign_in.failed", "sign_in.succeeded", "couple.viewed", "access.denied",
                         "access.denied"]
     denied = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
@@ -38,10 +40,10 @@ def test_logins_views_and_denials_are_recorded(db, client, login, make_couple, l
     assert viewed.created_at.tzinfo is not None
 
 
-def test_no_password_ever_reaches_the_audit_trail(db, client, login, make_therapist):
+def test_no_password_ever_reaches_the_audit_trail(db, client, sign_in_by_form, make_therapist):
     therapist = make_therapist()
-    login(therapist.email, "my secret typo password")
-    login(therapist.email)
+    sign_in_by_form(therapist.email, "my secret typo password")
+    sign_in_by_form(therapist.email)
     rows = db.session.execute(sa.text("SELECT * FROM audit_events")).all()
     dumped = json.dumps([list(map(str, row)) for row in rows])
     assert "my secret typo password" not in dumped
@@ -64,16 +66,16 @@ def tamper(db, *statements) -> None:
 
 
 @pytest.mark.parametrize("statement", [
-    "UPDATE audit_events SET action = 'logout' WHERE id = 1",
+    "UPDATE audit_events SET action = 'sign_out' WHERE id = 1",
     "UPDATE audit_events SET details = NULL",
     "DELETE FROM audit_events WHERE id = 1",
     "DELETE FROM audit_events",
 ])
-def test_the_database_refuses_to_change_or_delete_an_event(db, login, make_therapist,
+def test_the_database_refuses_to_change_or_delete_an_event(db, sign_in_by_form, make_therapist,
                                                            statement):
     therapist = make_therapist()
-    login(therapist.email)
-    login(therapist.email, "a wrong password here")
+    sign_in_by_form(therapist.email)
+    sign_in_by_form(therapist.email, "a wrong password here")
     before = db.session.execute(sa.text("SELECT * FROM audit_events ORDER BY id")).all()
     assert len(before) == 2
     with pytest.raises(sa.exc.DatabaseError, match="append-only"):
@@ -81,45 +83,47 @@ def test_the_database_refuses_to_change_or_delete_an_event(db, login, make_thera
     db.session.rollback()
     assert db.session.execute(sa.text("SELECT * FROM audit_events ORDER BY id")).all() == before
     # Appending still works, and the chain holds.
-    login(therapist.email)
-    assert actions(db)[-1] == "login.succeeded"
+    sign_in_by_form(therapist.email)
+    assert actions(db)[-1] == "sign_in.succeeded"
     assert audit.verify_chain().ok
 
 
-def test_chain_verifies_and_the_cli_says_so(db, runner, client, login, make_therapist):
+def test_chain_verifies_and_the_cli_says_so(db, runner, client, sign_in_by_form, make_therapist):
     therapist = make_therapist()
     for _ in range(3):
-        login(therapist.email)
+        sign_in_by_form(therapist.email)
     assert audit.verify_chain().ok
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0
     assert "OK: 3 events" in result.output
 
 
-def test_an_altered_event_is_found(db, runner, client, login, make_therapist):
+def test_an_altered_event_is_found(db, runner, client, sign_in_by_form, make_therapist):
     therapist = make_therapist()
     for _ in range(4):
-        login(therapist.email)
-    tamper(db, "UPDATE audit_events SET action = 'logout' WHERE id = 2")
+        sign_in_by_form(therapist.email)
+    tamper(db, "UPDATE audit_events SET action = 'sign_out' WHERE id = 2")
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert "event 2 was altered" in result.output
 
 
-def test_a_missing_event_is_found(db, runner, client, login, make_therapist):
+def test_a_missing_event_is_found(db, runner, client, sign_in_by_form, make_therapist):
     therapist = make_therapist()
     for _ in range(4):
-        login(therapist.email)
+        sign_in_by_form(therapist.email)
     tamper(db, "DELETE FROM audit_events WHERE id = 3")
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert "event 3 is missing" in result.output
 
 
-def test_truncation_is_found_through_the_checkpoint(db, runner, client, login, make_therapist):
+def test_truncation_is_found_through_the_checkpoint(
+    db, runner, client, sign_in_by_form, make_therapist
+):
     therapist = make_therapist()
     for _ in range(4):
-        login(therapist.email)
+        sign_in_by_form(therapist.email)
     # Someone with database access removes the newest events and rewinds the head row.
     last = db.session.scalar(sa.select(AuditEvent.hmac).where(AuditEvent.id == 2))
     tamper(db, "DELETE FROM audit_events WHERE id > 2",
@@ -129,23 +133,25 @@ def test_truncation_is_found_through_the_checkpoint(db, runner, client, login, m
     assert "events after 2 are missing (truncated)" in result.output
 
 
-def test_a_forged_event_without_the_key_is_found(db, runner, client, login, make_therapist):
+def test_a_forged_event_without_the_key_is_found(
+    db, runner, client, sign_in_by_form, make_therapist
+):
     therapist = make_therapist()
-    login(therapist.email)
+    sign_in_by_form(therapist.email)
     db.session.execute(sa.text(
         "INSERT INTO audit_events (id, action, hmac, created_at) "
-        "VALUES (2, 'login.succeeded', :h, '2026-01-01 00:00:00')"), {"h": "f" * 64})
+        "VALUES (2, 'sign_in.succeeded', :h, '2026-01-01 00:00:00')"), {"h": "f" * 64})
     db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert "event 2 was altered" in result.output
 
 
-def test_therapist_sees_their_couples_trail_only(db, client, login_as, make_couple,
+def test_therapist_sees_their_couples_trail_only(db, client, sign_in_as, make_couple,
                                                 make_therapist):
     couple = make_couple()
     other = make_couple(therapist=make_therapist())
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     client.get(f"/therapist/couples/{couple.id}")
     page = client.get(f"/therapist/couples/{couple.id}/audit")
     assert page.status_code == 200

@@ -5,8 +5,8 @@ import pytest
 from tests.conftest import csrf_token_from
 
 
-def test_over_long_fields_get_a_message_and_keep_the_rest(client, login_as, make_therapist):
-    login_as(make_therapist())
+def test_over_long_fields_get_a_message_and_keep_the_rest(client, sign_in_as, make_therapist):
+    sign_in_as(make_therapist())
     page = client.get("/therapist/couples/new")
     response = client.post("/therapist/couples/new", data={
         "csrf_token": csrf_token_from(page.text), "name": "N" * 201,
@@ -18,8 +18,8 @@ def test_over_long_fields_get_a_message_and_keep_the_rest(client, login_as, make
     assert 'value="ana@example.org"' in response.text
 
 
-def test_unknown_choice_values_are_refused_politely(client, login_as, make_therapist):
-    login_as(make_therapist())
+def test_unknown_choice_values_are_refused_politely(client, sign_in_as, make_therapist):
+    sign_in_as(make_therapist())
     page = client.get("/therapist/couples/new")
     response = client.post("/therapist/couples/new", data={
         "csrf_token": csrf_token_from(page.text), "name": "N",
@@ -33,18 +33,18 @@ def test_unknown_choice_values_are_refused_politely(client, login_as, make_thera
 @pytest.mark.parametrize("path", ["/therapist/couples/abc", "/therapist/couples/-1",
                                   "/therapist/couples/99999999999999999999",
                                   "/guides/%00", "/therapist/couples/1/invitations/x/resend"])
-def test_malformed_ids_are_not_found(client, login_as, make_therapist, path):
-    login_as(make_therapist())
+def test_malformed_ids_are_not_found(client, sign_in_as, make_therapist, path):
+    sign_in_as(make_therapist())
     response = client.get(path)
     assert response.status_code in (400, 404, 405)
     assert "Traceback" not in response.text
 
 
-def test_json_or_garbage_bodies_do_not_crash_the_login(client):
-    response = client.post("/login", data=b"\xff\xfe\x00garbage",
+def test_json_or_garbage_bodies_do_not_crash_the_sign_in(client):
+    response = client.post("/sign-in", data=b"\xff\xfe\x00garbage",
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400
-    response = client.post("/login", json={"email": "a@example.org"})
+    response = client.post("/sign-in", json={"email": "a@example.org"})
     assert response.status_code == 400
     assert "This form has expired" in response.text
 
@@ -57,12 +57,12 @@ def test_invalid_invitation_and_reset_tokens_get_a_clear_page(client):
 
 
 def test_wrong_method_gets_a_styled_405(client):
-    response = client.get("/logout")
+    response = client.get("/sign-out")
     assert response.status_code == 405
     assert "rekindle.css" in response.text
 
 
-@pytest.mark.parametrize("path", ["/login", "/reset"])
+@pytest.mark.parametrize("path", ["/sign-in", "/reset"])
 def test_nul_characters_are_a_bad_request_not_a_crash(client, path):
     page = client.get(path)
     response = client.post(path, data={"email": "a\x00b@example.org", "password": "x",
@@ -72,7 +72,7 @@ def test_nul_characters_are_a_bad_request_not_a_crash(client, path):
     assert client.get("/guides/?q=%00").status_code == 400
 
 
-def test_dates_far_from_today_are_refused_with_a_message(db, client, login_as, make_couple):
+def test_dates_far_from_today_are_refused_with_a_message(db, client, sign_in_as, make_couple):
     import sqlalchemy as sa
 
     from app.models import Exercise
@@ -80,7 +80,7 @@ def test_dates_far_from_today_are_refused_with_a_message(db, client, login_as, m
 
     load_builtin_guides()
     couple = make_couple()
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     url = f"/therapist/couples/{couple.id}/sessions/new"
     page = client.get(url)
     response = client.post(url, data={"csrf_token": csrf_token_from(page.text),

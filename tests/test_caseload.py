@@ -155,10 +155,10 @@ def build_kit_and_lou(db, make_couple, therapist) -> Couple:
 
 
 def test_figures_for_partners_in_two_timezones_with_a_joint_flag(
-    db, client, login_as, clock, library, make_couple, therapist
+    db, client, sign_in_as, clock, library, make_couple, therapist
 ):
     build_rae_and_sol(db, clock, make_couple, therapist)
-    login_as(therapist)
+    sign_in_as(therapist)
     page = client.get("/therapist/")
     assert page.status_code == 200
     _couple, partners, week, activity, overdue, flags = row_named(page.text, "Rae & Sol")
@@ -178,7 +178,7 @@ def test_figures_for_partners_in_two_timezones_with_a_joint_flag(
 
 
 def test_the_week_is_the_therapists_and_due_so_far_each_persons(
-    db, client, login_as, clock, library, make_couple, make_therapist
+    db, client, sign_in_as, clock, library, make_couple, make_therapist
 ):
     clock.set(dt.datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
     london = make_therapist(timezone="Europe/London")
@@ -194,19 +194,19 @@ def test_the_week_is_the_therapists_and_due_so_far_each_persons(
     # Sunday 15 March, 20:00 UTC: Monday 16th 09:00 in Auckland, Sunday evening in London.
     clock.set(dt.datetime(2026, 3, 15, 20, 0, tzinfo=UTC))
 
-    login_as(london)  # week of 9-15 March: Ana is already in the 16th, which is not in it
+    sign_in_as(london)  # week of 9-15 March: Ana is already in the 16th, which is not in it
     assert row_named(client.get("/therapist/").text, "Ahead")[2] == "Ana 0/7 (0%) Bo 0/7 (0%)"
-    login_as(auckland)  # week of 16-22 March: nothing is due yet in London
+    sign_in_as(auckland)  # week of 16-22 March: nothing is due yet in London
     assert row_named(client.get("/therapist/").text, "Behind")[2] == (
         "Cy nothing due Di nothing due")
 
 
-def test_sorting_by_each_column(db, client, login_as, clock, library, make_couple, therapist):
+def test_sorting_by_each_column(db, client, sign_in_as, clock, library, make_couple, therapist):
     build_rae_and_sol(db, clock, make_couple, therapist)
     build_kit_and_lou(db, make_couple, therapist)
     ava = make_couple(therapist, timezone="UTC", joined=False)
     name_couple(db, ava, "Ava & Ben", "Ava", "Ben")
-    login_as(therapist)
+    sign_in_as(therapist)
 
     expected = {
         "name": ["Ava & Ben", "Kit & Lou", "Rae & Sol"],
@@ -247,7 +247,7 @@ def test_sorting_by_each_column(db, client, login_as, clock, library, make_coupl
 
 
 def test_only_the_therapists_own_couples_and_activity_older_than_the_window(
-    db, client, login_as, clock, library, make_couple, make_therapist, therapist
+    db, client, sign_in_as, clock, library, make_couple, make_therapist, therapist
 ):
     clock.set(dt.datetime(2026, 2, 20, 12, 0, tzinfo=UTC))
     quiet = make_couple(therapist, timezone="UTC")
@@ -263,7 +263,7 @@ def test_only_the_therapists_own_couples_and_activity_older_than_the_window(
     name_couple(db, elsewhere, "Another practice's couple", "Zed", "Wyn")
     clock.set(NOW)
 
-    login_as(therapist)
+    sign_in_as(therapist)
     page = client.get("/therapist/")
     assert order(page.text) == ["Mo & Ned"]
     assert "Xan" not in page.text and "Zed" not in page.text
@@ -272,9 +272,9 @@ def test_only_the_therapists_own_couples_and_activity_older_than_the_window(
     # Due 5-11 March for both, nothing logged since 20 February.
     assert row_named(page.text, "Mo & Ned")[4] == "14"
 
-    login_as(colleague)
+    sign_in_as(colleague)
     assert order(client.get("/therapist/").text) == ["Colleague's couple"]
-    login_as(make_therapist(practice=therapist.practice))
+    sign_in_as(make_therapist(practice=therapist.practice))
     empty = client.get("/therapist/").text
     assert "No couples yet" in empty and "Add a couple" in empty
 
@@ -310,10 +310,10 @@ def build_caseload(db, therapist: User, count: int, start: int) -> None:
 
 
 def test_constant_number_of_queries_for_5_and_100_couples(
-    db, client, login_as, clock, library, therapist, count_queries
+    db, client, sign_in_as, clock, library, therapist, count_queries
 ):
     clock.set(NOW)
-    login_as(therapist)
+    sign_in_as(therapist)
 
     def measure() -> tuple[int, str]:
         client.get("/therapist/?sort=activity")  # the session and caches settle first
@@ -357,11 +357,11 @@ def test_a_plan_from_a_later_day_keeps_the_same_dates(plan):
 
 
 def test_figures_do_not_leak_between_couples_sharing_a_page(
-    db, client, login_as, clock, library, make_couple, therapist
+    db, client, sign_in_as, clock, library, make_couple, therapist
 ):
     build_rae_and_sol(db, clock, make_couple, therapist)
     build_kit_and_lou(db, make_couple, therapist)
-    login_as(therapist)
+    sign_in_as(therapist)
     page = client.get("/therapist/?sort=name").text
     assert row_named(page, "Rae & Sol")[4:] == ["11", "1"]
     assert row_named(page, "Kit & Lou")[4:] == ["1", "0"]
@@ -370,7 +370,7 @@ def test_figures_do_not_leak_between_couples_sharing_a_page(
 
 
 def test_one_partner_paused_and_ended_homework_agree_with_the_couple_page(
-    db, client, login_as, clock, library, make_couple, therapist
+    db, client, sign_in_as, clock, library, make_couple, therapist
 ):
     clock.set(NOW)
     therapist.timezone = "UTC"
@@ -390,7 +390,7 @@ def test_one_partner_paused_and_ended_homework_agree_with_the_couple_page(
     log_entry(quin, couple, paused, D(2026, 3, 9), completion="partly")
     db.session.commit()
 
-    login_as(therapist)
+    sign_in_as(therapist)
     row = row_named(client.get("/therapist/").text, "Pia & Quin")
     # Pia: check-in 9-12 and appreciation 9 and 12; Quin: appreciation 9 and 12.
     assert row[2] == "Pia 1/6 (17%) Quin 1/2 (50%)"

@@ -8,7 +8,7 @@ from app.models import Couple, Practice, User
 from app.services.demo import DEMO_PASSWORD
 
 
-def test_demo_builds_the_practice_and_its_logins_work(db, runner, login, client):
+def test_demo_builds_the_practice_and_its_sign_ins_work(db, runner, sign_in_by_form, client):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "therapist@example.com" in result.output
@@ -22,13 +22,14 @@ def test_demo_builds_the_practice_and_its_logins_work(db, runner, login, client)
     morgan = db.session.scalar(sa.select(User).where(User.email == "morgan@example.com"))
     assert morgan.password_hash is None  # not yet invited
 
-    assert login("therapist@example.com", DEMO_PASSWORD).headers["Location"] == "/therapist/"
+    signed_in = sign_in_by_form("therapist@example.com", DEMO_PASSWORD)
+    assert signed_in.headers["Location"] == "/therapist/"
     caseload = client.get("/therapist/").text
     assert "Alex &amp; Sam" in caseload and "Jordan &amp; Casey" in caseload
     for email in ("alex@example.com", "sam@example.com", "jordan@example.com",
                   "casey@example.com"):
         client.delete_cookie("rekindle_session")
-        assert login(email, DEMO_PASSWORD).headers["Location"] == "/portal/", email
+        assert sign_in_by_form(email, DEMO_PASSWORD).headers["Location"] == "/portal/", email
 
 
 def test_demo_runs_twice_without_duplicating(db, runner):
@@ -72,7 +73,7 @@ def test_reports_test_page_command_writes_a_pdf(runner, tmp_path):
     assert "sha256" in result.output
 
 
-def test_demo_has_weeks_of_homework_history(db, runner, client, login_as):
+def test_demo_has_weeks_of_homework_history(db, runner, client, sign_in_as):
     from app.models import Assignment, Entry
     from app.services.progress import couple_progress
 
@@ -93,6 +94,6 @@ def test_demo_has_weeks_of_homework_history(db, runner, client, login_as):
     progress = couple_progress(one)
     assert len(progress.flags) >= 1
     assert any(row.assignment.mode == "joint" for row in progress.assignments)
-    login_as(one.therapist)
+    sign_in_as(one.therapist)
     page = client.get(f"/therapist/couples/{one.id}")
     assert "To talk about" in page.text and "Ratings over time" in page.text

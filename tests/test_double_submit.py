@@ -65,18 +65,18 @@ def couple(db, make_couple, clock):
     return make_couple(policy="limited", timezone="UTC")
 
 
-def test_scheduling_a_session_twice_makes_one(db, client, login_as, couple):
-    login_as(couple.therapist)
+def test_scheduling_a_session_twice_makes_one(db, client, sign_in_as, couple):
+    sign_in_as(couple.therapist)
     url = f"/therapist/couples/{couple.id}/sessions/new"
     first, second = send_twice(client, url, url, {"date": "2026-03-16", "time": "17:00"})
     assert_second_leads_to_the_first(client, first, second)
     assert count(TherapySession) == 1
 
 
-def test_giving_homework_twice_gives_it_once(db, client, login_as, couple):
+def test_giving_homework_twice_gives_it_once(db, client, sign_in_as, couple):
     load_builtin_guides()
     db.session.commit()
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     exercise = db.session.scalar(sa.select(Exercise).where(Exercise.slug == "daily-check-in"))
     url = f"/therapist/couples/{couple.id}/assign?exercise={exercise.id}"
     first, second = send_twice(client, url, url, {
@@ -87,9 +87,9 @@ def test_giving_homework_twice_gives_it_once(db, client, login_as, couple):
 
 
 def test_adding_a_couple_twice_adds_one_and_sends_one_pair_of_invitations(
-        db, client, login_as, make_therapist, mailbox):
+        db, client, sign_in_as, make_therapist, mailbox):
     therapist = make_therapist()
-    login_as(therapist)
+    sign_in_as(therapist)
     url = "/therapist/couples/new"
     first, second = send_twice(client, url, url, {
         "name": "Noor & Kai", "partner1_name": "Noor Haddad",
@@ -102,18 +102,18 @@ def test_adding_a_couple_twice_adds_one_and_sends_one_pair_of_invitations(
     assert len(mailbox.messages) == 2
 
 
-def test_writing_an_exercise_twice_saves_one(db, client, login_as, make_therapist):
+def test_writing_an_exercise_twice_saves_one(db, client, sign_in_as, make_therapist):
     therapist = make_therapist()
-    login_as(therapist)
+    sign_in_as(therapist)
     url = "/therapist/exercises/new"
     first, second = send_twice(client, url, url, exercise_data())
     assert_second_leads_to_the_first(client, first, second)
     assert count(Exercise) == 1
 
 
-def test_inviting_a_clinician_twice_invites_once(db, client, login_as, make_user, mailbox):
+def test_inviting_a_clinician_twice_invites_once(db, client, sign_in_as, make_user, mailbox):
     admin = make_user(("admin",))
-    login_as(admin)
+    sign_in_as(admin)
     url = "/admin/clinicians/invite"
     first, second = send_twice(client, url, url, {
         "name": "Dr. Ada Lin", "email": "ada@example.org", "therapist": "y"})
@@ -122,17 +122,17 @@ def test_inviting_a_clinician_twice_invites_once(db, client, login_as, make_user
     assert len(mailbox.messages) == 1
 
 
-def test_a_report_asked_for_twice_is_rendered_and_archived_once(db, client, login_as,
+def test_a_report_asked_for_twice_is_rendered_and_archived_once(db, client, sign_in_as,
                                                                  couple, clock):
     therapist = couple.therapist
-    login_as(therapist)
+    sign_in_as(therapist)
     url = f"/therapist/couples/{couple.id}/sessions/new"
     page = client.get(url)
     client.post(url, data={"csrf_token": csrf_token_from(page.text), "date": "2026-03-13",
                            "time": "09:00"})
     session = db.session.scalar(sa.select(TherapySession))
     clock.set(dt.datetime(2026, 3, 13, 12, 0, tzinfo=dt.UTC))
-    login_as(therapist)  # a day later: signed in again
+    sign_in_as(therapist)  # a day later: signed in again
     page_url = f"/therapist/sessions/{session.id}"
     started = time.perf_counter()
     first, second = send_twice(client, page_url, f"{page_url}/reports",
@@ -143,8 +143,8 @@ def test_a_report_asked_for_twice_is_rendered_and_archived_once(db, client, logi
 
 
 def test_a_form_that_failed_can_be_sent_again_and_a_new_form_is_a_new_record(
-        db, client, login_as, couple):
-    login_as(couple.therapist)
+        db, client, sign_in_as, couple):
+    sign_in_as(couple.therapist)
     url = f"/therapist/couples/{couple.id}/sessions/new"
     page = client.get(url)
     data = {"csrf_token": csrf_token_from(page.text), "once": once_token(page.text),
@@ -162,12 +162,12 @@ def test_a_form_that_failed_can_be_sent_again_and_a_new_form_is_a_new_record(
     assert count(TherapySession) == 2
 
 
-def test_a_token_is_one_users_own(db, client, login_as, make_couple, couple):
+def test_a_token_is_one_users_own(db, client, sign_in_as, make_couple, couple):
     """Another therapist sending the same token is not a repeat of this one's form."""
     other = make_couple()
     token = new_token()
     for therapist, target in ((couple.therapist, couple), (other.therapist, other)):
-        login_as(therapist)
+        sign_in_as(therapist)
         url = f"/therapist/couples/{target.id}/sessions/new"
         page = client.get(url)
         client.post(url, data={"csrf_token": csrf_token_from(page.text), "once": token,
@@ -175,15 +175,15 @@ def test_a_token_is_one_users_own(db, client, login_as, make_couple, couple):
     assert count(TherapySession) == 2
 
 
-def test_claims_older_than_two_days_are_forgotten(db, client, login_as, couple, clock):
-    login_as(couple.therapist)
+def test_claims_older_than_two_days_are_forgotten(db, client, sign_in_as, couple, clock):
+    sign_in_as(couple.therapist)
     url = f"/therapist/couples/{couple.id}/sessions/new"
     page = client.get(url)
     old = {"csrf_token": csrf_token_from(page.text), "once": once_token(page.text),
            "date": "2026-03-16", "time": "17:00"}
     assert client.post(url, data=old).status_code == 302
     clock.set(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC))
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     page = client.get(url)
     assert client.post(url, data={**old, "csrf_token": csrf_token_from(page.text),
                                   "once": once_token(page.text)}).status_code == 302
@@ -194,8 +194,8 @@ def test_claims_older_than_two_days_are_forgotten(db, client, login_as, couple, 
     earlier_submission(couple.therapist.id, old["once"])  # forgotten: no longer a repeat
 
 
-def test_a_missing_or_malformed_token_never_blocks_a_form(db, client, login_as, couple):
-    login_as(couple.therapist)
+def test_a_missing_or_malformed_token_never_blocks_a_form(db, client, sign_in_as, couple):
+    sign_in_as(couple.therapist)
     url = f"/therapist/couples/{couple.id}/sessions/new"
     for n, token in enumerate((None, "", "short", "x" * 65, "not a token!!!!!!!!")):
         page = client.get(url)
@@ -221,17 +221,17 @@ def press_twice(client, page_url: str, action_part: str) -> tuple:
     return client.post(action, data=data), client.post(action, data=data)
 
 
-def test_send_again_pressed_twice_mails_once(db, client, login_as, make_couple, mailbox):
+def test_send_again_pressed_twice_mails_once(db, client, sign_in_as, make_couple, mailbox):
     couple = make_couple(joined=False)
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     first, second = press_twice(client, f"/therapist/couples/{couple.id}", "/resend")
     assert_second_leads_to_the_first(client, first, second)
     assert len(mailbox.messages) == 1  # the first press's new link, which still works
 
 
-def test_send_invitation_pressed_twice_mails_once(db, client, login_as, make_couple, mailbox):
+def test_send_invitation_pressed_twice_mails_once(db, client, sign_in_as, make_couple, mailbox):
     couple = make_couple(joined=False)
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     page = client.get(f"/therapist/couples/{couple.id}")
     for action, _token in BUTTON_ONCE.findall(page.text):  # withdraw, to show the button
         if "/resend" in action:
@@ -246,26 +246,26 @@ def test_send_invitation_pressed_twice_mails_once(db, client, login_as, make_cou
     assert len(pending) == 2  # one per partner: the second press made none
 
 
-def test_an_admins_send_again_pressed_twice_mails_once(db, client, login_as, make_user,
+def test_an_admins_send_again_pressed_twice_mails_once(db, client, sign_in_as, make_user,
                                                        mailbox):
     from app.services.practice import invite_clinician
 
     admin = make_user(("admin",))
     invite_clinician(admin, email="lee@example.org", name="Dr. Lee", roles={"therapist"})
     db.session.commit()
-    login_as(admin)
+    sign_in_as(admin)
     first, second = press_twice(client, "/admin/clinicians", "/resend")
     assert_second_leads_to_the_first(client, first, second)
     assert len(mailbox.messages) == 1
 
 
-def test_a_new_couple_sent_twice_at_the_same_moment_is_one_couple(app, db, client, login_as,
+def test_a_new_couple_sent_twice_at_the_same_moment_is_one_couple(app, db, client, sign_in_as,
                                                                    make_therapist):
     """Two copies racing: the second waits on the first's claim and is led to its couple.
     Without the early claim, the second copy collided on the partners' addresses (a 500
     on PostgreSQL)."""
     therapist = make_therapist()
-    login_as(therapist)
+    sign_in_as(therapist)
     for n in range(5):
         page = client.get("/therapist/couples/new")
         data = {"csrf_token": csrf_token_from(page.text), "once": once_token(page.text),
@@ -280,14 +280,14 @@ def test_a_new_couple_sent_twice_at_the_same_moment_is_one_couple(app, db, clien
 
 
 def test_pause_resume_end_and_cancel_clicked_twice_at_once_act_once(app, db, client,
-                                                                    login_as, couple):
+                                                                    sign_in_as, couple):
     """State buttons pressed twice together: both answers are the calm success, the change
     happens once (one pause, not two open ones that would never resume), audited once."""
     from app.models import AssignmentPause, AuditEvent
 
     load_builtin_guides()
     db.session.commit()
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     exercise = db.session.scalar(sa.select(Exercise).where(Exercise.slug == "daily-check-in"))
     url = f"/therapist/couples/{couple.id}/assign?exercise={exercise.id}"
     send_twice(client, url, url, {"mode": "both", "start": "2026-03-09", "cadence": "daily",

@@ -14,11 +14,11 @@ WORDS = "Half a thought about Sunday, still looking for the right words " * 20
 
 
 @pytest.fixture
-def homework(app, db, client, login_as, make_couple, clock):
+def homework(app, db, client, sign_in_as, make_couple, clock):
     clock.set(dt.datetime(2026, 3, 12, 18, 0, tzinfo=dt.UTC))
     load_builtin_guides()
     couple = make_couple(policy="limited", timezone="UTC")
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     assign_via_form(client, couple, f"exercise={check_in(db).id}")
     return couple, db.session.scalar(sa.select(Assignment))
 
@@ -61,14 +61,14 @@ def test_autosave_needs_the_csrf_token(app, homework):
     assert response.status_code == 400
 
 
-def test_an_expired_session_keeps_the_text_until_the_partner_logs_in_again(
+def test_an_expired_sign_in_keeps_the_text_until_the_partner_signs_in_again(
     app, db, homework, clock
 ):
     couple, assignment = homework
     a = couple.partners[0].user
     partner = app.test_client()
-    page = partner.get("/login")
-    partner.post("/login", data={"email": a.email, "password": PASSWORD,
+    page = partner.get("/sign-in")
+    partner.post("/sign-in", data={"email": a.email, "password": PASSWORD,
                                  "csrf_token": csrf_token_from(page.text)})
     url = f"/portal/homework/{assignment.id}/2026-03-12"
     form = partner.get(url)
@@ -76,12 +76,12 @@ def test_an_expired_session_keeps_the_text_until_the_partner_logs_in_again(
     response = partner.post(url, data={"csrf_token": csrf_token_from(form.text),
                                        "completion": "done", "answer-0": WORDS})
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/login?next={url}"
+    assert response.headers["Location"] == f"/sign-in?next={url}"
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 0
-    login_page = partner.get("/login?next=" + url)
+    login_page = partner.get("/sign-in?next=" + url)
     assert "What you wrote is kept" in login_page.text
-    back = partner.post("/login?next=" + url, data={
+    back = partner.post("/sign-in?next=" + url, data={
         "email": a.email, "password": PASSWORD, "csrf_token": csrf_token_from(login_page.text)})
     assert back.headers["Location"] == url
     restored = partner.get(url)
@@ -93,7 +93,7 @@ def test_an_expired_session_keeps_the_text_until_the_partner_logs_in_again(
     assert db.session.scalar(sa.select(Entry.answers))[0] == WORDS.strip()
 
 
-def test_a_forged_post_to_an_expired_session_keeps_nothing(app, db, homework, clock):
+def test_a_forged_post_to_an_expired_sign_in_keeps_nothing(app, db, homework, clock):
     couple, assignment = homework
     partner = app.test_client()
     login_as_other(partner, couple.partners[0].user)

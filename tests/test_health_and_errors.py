@@ -6,7 +6,7 @@ from app.extensions import db
 from tests.conftest import make_test_app
 
 
-def test_healthz_answers_without_login(client):
+def test_healthz_answers_without_sign_in(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
@@ -31,7 +31,7 @@ def test_readyz_is_503_with_json_when_the_database_is_unreachable(tmp_path):
 
 
 def test_every_page_carries_security_headers(client):
-    response = client.get("/login")
+    response = client.get("/sign-in")
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert "object-src 'none'" in csp
@@ -115,12 +115,12 @@ def test_a_failed_statement_still_gets_the_styled_page_when_signed_in(app, db, m
     response = client.get("/fail")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.text
-    assert "Log out" in response.text  # drawn for the signed-in user
+    assert "Sign out" in response.text  # drawn for the signed-in user
     with second.app_context():
         db.engine.dispose()
 
 
 def test_oversized_request_gets_a_413_page(client):
-    response = client.post("/login", data={"email": "x" * (2 * 1024 * 1024)})
+    response = client.post("/sign-in", data={"email": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413
     assert "Too large" in response.text

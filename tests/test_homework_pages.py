@@ -47,9 +47,9 @@ def log_via_form(client, assignment_id, day, **fields):
     return client.post(url, data=data), data
 
 
-def test_the_homework_loop(app, db, client, login_as, couple):
+def test_the_homework_loop(app, db, client, sign_in_as, couple):
     a, b = (p.user for p in couple.partners)
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     exercise = check_in(db)
     response = assign_via_form(client, couple, f"exercise={exercise.id}",
                                note="Ten minutes after dinner")
@@ -104,10 +104,10 @@ def login_as_other(client, user):
         session["_seen_at"] = stamp
 
 
-def test_double_submit_makes_one_entry_and_errors_keep_the_text(app, db, login_as, client,
+def test_double_submit_makes_one_entry_and_errors_keep_the_text(app, db, sign_in_as, client,
                                                                  couple):
     a = couple.partners[0].user
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     assign_via_form(client, couple, f"exercise={check_in(db).id}")
     assignment = db.session.scalar(sa.select(Assignment))
     partner = app.test_client()
@@ -126,9 +126,9 @@ def test_double_submit_makes_one_entry_and_errors_keep_the_text(app, db, login_a
     assert db.session.scalar(sa.select(Entry.revision)) == 1
 
 
-def test_future_and_too_old_days_cannot_be_logged(app, db, login_as, client, couple):
+def test_future_and_too_old_days_cannot_be_logged(app, db, sign_in_as, client, couple):
     a = couple.partners[0].user
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     assign_via_form(client, couple, f"exercise={check_in(db).id}", start="2026-03-01")
     assignment = db.session.scalar(sa.select(Assignment))
     partner = app.test_client()
@@ -139,8 +139,8 @@ def test_future_and_too_old_days_cannot_be_logged(app, db, login_as, client, cou
     assert partner.get(f"/portal/homework/{assignment.id}/not-a-date").status_code == 404
 
 
-def test_whole_step_and_schedule_controls(db, login_as, client, couple):
-    login_as(couple.therapist)
+def test_whole_step_and_schedule_controls(db, sign_in_as, client, couple):
+    sign_in_as(couple.therapist)
     step = db.session.scalar(sa.select(Step).where(Step.slug == "rebuild-communication"))
     response = assign_via_form(client, couple, f"step={step.id}", cadence="suggested")
     assert response.status_code == 302
@@ -157,8 +157,8 @@ def test_whole_step_and_schedule_controls(db, login_as, client, couple):
     assert db.session.get(Assignment, first.id).status == "ended"
 
 
-def test_assign_form_errors_keep_what_was_typed(db, login_as, client, couple):
-    login_as(couple.therapist)
+def test_assign_form_errors_keep_what_was_typed(db, sign_in_as, client, couple):
+    sign_in_as(couple.therapist)
     response = assign_via_form(client, couple, f"exercise={check_in(db).id}",
                                ends="date", end_date="2026-03-01", note="Keep this note",
                                cadence="times_per_week", times_per_week="3",
@@ -169,17 +169,17 @@ def test_assign_form_errors_keep_what_was_typed(db, login_as, client, couple):
     assert "Keep this note" in response.text
 
 
-def test_another_therapist_cannot_assign_to_this_couple(db, client, login_as, couple,
+def test_another_therapist_cannot_assign_to_this_couple(db, client, sign_in_as, couple,
                                                         make_therapist):
-    login_as(make_therapist())
+    sign_in_as(make_therapist())
     assert client.get(
         f"/therapist/couples/{couple.id}/assign?exercise={check_in(db).id}").status_code == 404
 
 
-def test_policy_change_applies_to_new_entries_and_must_be_accepted(app, db, client, login_as,
+def test_policy_change_applies_to_new_entries_and_must_be_accepted(app, db, client, sign_in_as,
                                                                    couple, clock):
     a, b = (p.user for p in couple.partners)
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     assign_via_form(client, couple, f"exercise={check_in(db).id}")
     assignment = db.session.scalar(sa.select(Assignment))
     partner = app.test_client()
@@ -211,10 +211,10 @@ def test_policy_change_applies_to_new_entries_and_must_be_accepted(app, db, clie
     assert {"policy.changed", "policy.accepted"} <= actions
 
 
-def test_author_can_share_and_unshare_after_the_edit_window(app, db, client, login_as, couple,
+def test_author_can_share_and_unshare_after_the_edit_window(app, db, client, sign_in_as, couple,
                                                             clock):
     a, b = (p.user for p in couple.partners)
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     assign_via_form(client, couple, f"exercise={check_in(db).id}")
     assignment = db.session.scalar(sa.select(Assignment))
     partner = app.test_client()
@@ -240,11 +240,11 @@ def test_author_can_share_and_unshare_after_the_edit_window(app, db, client, log
     assert PRIVATE not in other.get(f"/portal/homework/{assignment.id}/2026-03-12").text
 
 
-def test_joint_exercise_shows_both_accounts_and_flags_a_gap(app, db, client, login_as, couple):
+def test_joint_exercise_shows_both_accounts_and_flags_a_gap(app, db, client, sign_in_as, couple):
     a, b = (p.user for p in couple.partners)
     couple.timezone = "Pacific/Auckland"  # joint occurrences follow the couple's calendar
     db.session.commit()
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     assign_via_form(client, couple, f"exercise={check_in(db).id}", mode="joint")
     assignment = db.session.scalar(sa.select(Assignment))
     for user, rating, day in ((a, "9", "2026-03-13"), (b, "4", "2026-03-13"),
@@ -261,9 +261,9 @@ def test_joint_exercise_shows_both_accounts_and_flags_a_gap(app, db, client, log
     assert page.count('class="side-by-side"') == 2
 
 
-def test_rating_trends_are_charted_per_partner(app, db, client, login_as, couple):
+def test_rating_trends_are_charted_per_partner(app, db, client, sign_in_as, couple):
     a, b = (p.user for p in couple.partners)
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     assign_via_form(client, couple, f"exercise={check_in(db).id}")
     assignment = db.session.scalar(sa.select(Assignment))
     for user, day, rating in ((a, "2026-03-10", "4"), (a, "2026-03-11", "7"),
@@ -278,9 +278,9 @@ def test_rating_trends_are_charted_per_partner(app, db, client, login_as, couple
     assert "<script" not in page  # the chart is inline SVG, no script, no inline style
 
 
-def test_changing_a_schedule_keeps_what_was_due_before(app, db, client, login_as, couple):
+def test_changing_a_schedule_keeps_what_was_due_before(app, db, client, sign_in_as, couple):
     a = couple.partners[0].user
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     assign_via_form(client, couple, f"exercise={check_in(db).id}")
     first = db.session.scalar(sa.select(Assignment))
     partner = app.test_client()
@@ -305,12 +305,12 @@ def test_changing_a_schedule_keeps_what_was_due_before(app, db, client, login_as
 
 
 def test_today_in_the_portal_follows_the_partner_across_a_clock_change(
-    app, db, client, login_as, couple, clock
+    app, db, client, sign_in_as, couple, clock
 ):
     a, b = (p.user for p in couple.partners)
     a.timezone, b.timezone = "America/New_York", "Europe/Berlin"
     db.session.commit()
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     assign_via_form(client, couple, f"exercise={check_in(db).id}", start="2026-03-02")
     assignment = db.session.scalar(sa.select(Assignment))
     # 8 March 2026, 23:30 in New York, the day its clocks went forward: already the 9th in
@@ -327,12 +327,12 @@ def test_today_in_the_portal_follows_the_partner_across_a_clock_change(
     assert "09 Mar \u2013 15 Mar 2026" in berlin.get("/portal/").text
 
 
-def test_past_weeks_are_a_tap_away_and_the_future_is_not_a_page(db, client, login_as, couple):
+def test_past_weeks_are_a_tap_away_and_the_future_is_not_a_page(db, client, sign_in_as, couple):
     """Thursday 12 March 2026: the week of 2 March links on to this week; this week links
     to no next one; far-off or malformed weeks are not found (and cost no work)."""
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     assign_via_form(client, couple, f"exercise={check_in(db).id}", start="2026-02-23")
-    login_as(couple.partners[0].user)
+    sign_in_as(couple.partners[0].user)
     page = client.get("/portal/?week=2026-03-02")
     assert page.status_code == 200 and "2 Mar" in page.text
     assert 'href="/portal/?week=2026-03-09"' in page.text  # next week: this one
@@ -344,16 +344,16 @@ def test_past_weeks_are_a_tap_away_and_the_future_is_not_a_page(db, client, logi
         assert client.get(f"/portal/?week={week}").status_code == 404, week
 
 
-def test_a_double_tap_on_save_makes_one_entry_and_no_error(app, db, client, login_as, couple):
+def test_a_double_tap_on_save_makes_one_entry_and_no_error(app, db, client, sign_in_as, couple):
     """The same entry form sent twice at the same moment, from two threads: both answers
     lead back to the portal and one entry is kept (the second copy used to collide on the
     entry's unique day: a 500)."""
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     assign_via_form(client, couple, f"exercise={check_in(db).id}")
     assignment = db.session.scalar(sa.select(Assignment))
     author = couple.partners[0].user
     for day in ("2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12"):
-        login_as(author)
+        sign_in_as(author)
         url = f"/portal/homework/{assignment.id}/{day}"
         page = client.get(url)
         once = re.search(r'name="once" value="([^"]+)"', page.text)

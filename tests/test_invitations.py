@@ -39,10 +39,10 @@ def accept_via_form(client, path, *, password=NEW_PASSWORD, timezone="Europe/Lis
 
 
 def test_therapist_creates_a_couple_and_each_partner_gets_a_discreet_invitation(
-    app, client, login_as, make_therapist, mailbox, db
+    app, client, sign_in_as, make_therapist, mailbox, db
 ):
     therapist = make_therapist()
-    login_as(therapist)
+    sign_in_as(therapist)
     response = create_couple_via_form(client)
     assert response.status_code == 302
     assert len(mailbox.messages) == 2
@@ -61,9 +61,9 @@ def test_therapist_creates_a_couple_and_each_partner_gets_a_discreet_invitation(
 
 
 def test_partner_accepts_sets_password_timezone_and_policy(
-    app, client, login_as, make_therapist, mailbox, db
+    app, client, sign_in_as, make_therapist, mailbox, db
 ):
-    login_as(make_therapist())
+    sign_in_as(make_therapist())
     create_couple_via_form(client, policy="open")
     link = mailbox.link_to("ana@example.org", "/invitation/")
     visitor = app.test_client()
@@ -87,9 +87,9 @@ def test_partner_accepts_sets_password_timezone_and_policy(
 
 
 def test_accepting_requires_the_policy_and_keeps_what_was_typed(
-    app, client, login_as, make_therapist, mailbox
+    app, client, sign_in_as, make_therapist, mailbox
 ):
-    login_as(make_therapist())
+    sign_in_as(make_therapist())
     create_couple_via_form(client)
     link = mailbox.link_to("ben@example.org", "/invitation/")
     visitor = app.test_client()
@@ -99,9 +99,9 @@ def test_accepting_requires_the_policy_and_keeps_what_was_typed(
     assert '<option selected value="Asia/Tokyo">' in response.text
 
 
-def test_weak_passwords_are_refused_with_a_reason(app, client, login_as, make_therapist,
+def test_weak_passwords_are_refused_with_a_reason(app, client, sign_in_as, make_therapist,
                                                    mailbox):
-    login_as(make_therapist())
+    sign_in_as(make_therapist())
     create_couple_via_form(client)
     link = mailbox.link_to("ben@example.org", "/invitation/")
     visitor = app.test_client()
@@ -115,18 +115,18 @@ def test_weak_passwords_are_refused_with_a_reason(app, client, login_as, make_th
 
 
 def test_expired_invitation_says_so_and_can_be_sent_again(
-    app, client, login_as, make_therapist, mailbox, clock, db
+    app, client, sign_in_as, make_therapist, mailbox, clock, db
 ):
     therapist = make_therapist()
     clock.set(dt.datetime(2026, 5, 1, 9, 0, tzinfo=dt.UTC))
-    login_as(therapist)
+    sign_in_as(therapist)
     create_couple_via_form(client)
     first = mailbox.link_to("ana@example.org", "/invitation/")
     clock.set(dt.datetime(2026, 5, 4, 9, 1, tzinfo=dt.UTC))  # 72 h and a minute later
     expired = app.test_client().get(first)
     assert expired.status_code == 400
     assert "expired" in expired.text
-    login_as(therapist)  # the therapist's own session timed out meanwhile
+    sign_in_as(therapist)  # the therapist's own session timed out meanwhile
 
     couple_page = client.get("/therapist/")
     assert "invitation expired" in couple_page.text
@@ -142,8 +142,8 @@ def test_expired_invitation_says_so_and_can_be_sent_again(
     assert accept_via_form(app.test_client(), second).status_code == 302
 
 
-def test_revoked_invitation_stops_working(app, client, login_as, make_therapist, mailbox, db):
-    login_as(make_therapist())
+def test_revoked_invitation_stops_working(app, client, sign_in_as, make_therapist, mailbox, db):
+    sign_in_as(make_therapist())
     create_couple_via_form(client)
     link = mailbox.link_to("ben@example.org", "/invitation/")
     invitation = db.session.scalar(
@@ -156,8 +156,8 @@ def test_revoked_invitation_stops_working(app, client, login_as, make_therapist,
     assert "withdrawn" in response.text
 
 
-def test_tampered_or_foreign_links_are_refused(app, client, login_as, make_therapist, mailbox):
-    login_as(make_therapist())
+def test_tampered_or_foreign_links_are_refused(app, client, sign_in_as, make_therapist, mailbox):
+    sign_in_as(make_therapist())
     create_couple_via_form(client)
     link = mailbox.link_to("ben@example.org", "/invitation/")
     visitor = app.test_client()
@@ -168,12 +168,12 @@ def test_tampered_or_foreign_links_are_refused(app, client, login_as, make_thera
 
 
 def test_inviting_an_address_that_has_an_account_reveals_nothing(
-    app, client, login_as, make_therapist, make_couple, mailbox, db
+    app, client, sign_in_as, make_therapist, make_couple, mailbox, db
 ):
     elsewhere = make_couple()  # another practice's partner
     existing = elsewhere.partners[0].user.email
     therapist = make_therapist()
-    login_as(therapist)
+    sign_in_as(therapist)
     fresh = create_couple_via_form(client, email1="new.person@example.org", email2="x@example.org")
     fresh_page = client.get(fresh.headers["Location"]).text
     again = create_couple_via_form(client, email1="other.new@example.org", email2=existing,
@@ -195,8 +195,8 @@ def test_inviting_an_address_that_has_an_account_reveals_nothing(
     assert caseload.count("(invitation sent)") == 4
 
 
-def test_form_errors_keep_what_was_typed(client, login_as, make_therapist):
-    login_as(make_therapist())
+def test_form_errors_keep_what_was_typed(client, sign_in_as, make_therapist):
+    sign_in_as(make_therapist())
     response = create_couple_via_form(client, email2="not-an-email", partner1_name="Zoë Ñúñez")
     assert response.status_code == 422
     assert "Enter an email address like name@example.com." in response.text
@@ -206,13 +206,13 @@ def test_form_errors_keep_what_was_typed(client, login_as, make_therapist):
     assert "different email addresses" in same.text
 
 
-def test_not_yet_invited_partner_can_be_invited_later(app, client, login_as, db, mailbox,
+def test_not_yet_invited_partner_can_be_invited_later(app, client, sign_in_as, db, mailbox,
                                                        runner):
     from app.services.demo import DEMO_PASSWORD
 
     runner.invoke(args=["demo"])
     therapist = db.session.scalar(sa.select(User).where(User.email == "therapist@example.com"))
-    login_as(therapist)
+    sign_in_as(therapist)
     caseload = client.get("/therapist/").text
     assert re.search(r"Morgan Chen <span class=\"muted\">\(not invited yet\)", caseload)
     morgan = db.session.scalar(sa.select(User).where(User.email == "morgan@example.com"))

@@ -74,6 +74,6 @@ def test_upgrading_keeps_existing_rows(empty_app):
     flask_migrate.upgrade()
     with db.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM couples")).scalar() == 1
-        assert conn.execute(sa.text("SELECT session_token FROM users")).scalar() == ""
+        assert conn.execute(sa.text("SELECT sign_in_token FROM users")).scalar() == ""
         assert conn.execute(sa.text("SELECT last_sequence FROM audit_chain_heads")).scalar() == 0
     assert _differences() == []

@@ -109,10 +109,10 @@ def untouched_form(html: str) -> dict[str, str]:
     return parser.values
 
 
-def test_therapist_writes_an_exercise_and_finds_it_in_the_library(client, login_as,
+def test_therapist_writes_an_exercise_and_finds_it_in_the_library(client, sign_in_as,
                                                                     make_therapist, db):
     therapist = make_therapist()
-    login_as(therapist)
+    sign_in_as(therapist)
     exercise_id = create_via_form(client)
 
     page = client.get(f"/therapist/exercises/{exercise_id}")
@@ -152,8 +152,8 @@ def test_therapist_writes_an_exercise_and_finds_it_in_the_library(client, login_
         therapist.id, "exercises", exercise_id)
 
 
-def test_an_unused_cadence_field_and_rating_are_ignored(client, login_as, make_therapist, db):
-    login_as(make_therapist())
+def test_an_unused_cadence_field_and_rating_are_ignored(client, sign_in_as, make_therapist, db):
+    sign_in_as(make_therapist())
     exercise_id = create_via_form(
         client, cadence="daily", times_per_week="nine", minutes="", rating1_question="",
         rating1_min="x", rating1_max="", rating1_min_label="", rating1_max_label="")
@@ -163,10 +163,10 @@ def test_an_unused_cadence_field_and_rating_are_ignored(client, login_as, make_t
     assert version.rating_questions == []
 
 
-def test_editing_adds_a_version_and_leaves_the_given_one_untouched(client, login_as,
+def test_editing_adds_a_version_and_leaves_the_given_one_untouched(client, sign_in_as,
                                                                    make_therapist, db):
     therapist = make_therapist()
-    login_as(therapist)
+    sign_in_as(therapist)
     exercise_id = create_via_form(client)
     db.session.expire_all()
     # What an assignment holds: a reference to the version that was given.
@@ -204,8 +204,8 @@ def test_editing_adds_a_version_and_leaves_the_given_one_untouched(client, login
     assert "Listening, twice a week" in client.get("/therapist/exercises").text
 
 
-def test_saving_an_untouched_form_adds_no_version(client, login_as, make_therapist, db):
-    login_as(make_therapist())
+def test_saving_an_untouched_form_adds_no_version(client, sign_in_as, make_therapist, db):
+    sign_in_as(make_therapist())
     exercise_id = create_via_form(client, instructions="First paragraph.\n\nSecond one.")
     edit = client.get(f"/therapist/exercises/{exercise_id}/edit")
     response = client.post(f"/therapist/exercises/{exercise_id}/edit",
@@ -218,9 +218,9 @@ def test_saving_an_untouched_form_adds_no_version(client, login_as, make_therapi
         AuditEvent.action == "exercise.edited")) == 0
 
 
-def test_validation_errors_say_what_is_wrong_and_keep_what_was_typed(client, login_as,
+def test_validation_errors_say_what_is_wrong_and_keep_what_was_typed(client, sign_in_as,
                                                                      make_therapist, db):
-    login_as(make_therapist())
+    sign_in_as(make_therapist())
     long_instructions = ("Respirez ensemble, lentement. 🌿 " * 200)[:4000].strip()
     response = post_new(
         client, title="", instructions=long_instructions, prompt1="", prompt2="",
@@ -259,9 +259,9 @@ def test_validation_errors_say_what_is_wrong_and_keep_what_was_typed(client, log
     ({"minutes": "ten"}, "Enter a whole number, like 5."),
     ({"cadence": "hourly"}, "Choose how often partners do this exercise."),
 ])
-def test_each_limit_has_a_clear_message(client, login_as, make_therapist, db, overrides,
+def test_each_limit_has_a_clear_message(client, sign_in_as, make_therapist, db, overrides,
                                         message):
-    login_as(make_therapist())
+    sign_in_as(make_therapist())
     response = post_new(client, **overrides)
     assert response.status_code == 422
     assert str(escape(message)) in response.text
@@ -269,12 +269,12 @@ def test_each_limit_has_a_clear_message(client, login_as, make_therapist, db, ov
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Exercise)) == 0
 
 
-def test_another_therapist_and_a_partner_get_not_found(app, client, login_as, make_therapist,
+def test_another_therapist_and_a_partner_get_not_found(app, client, sign_in_as, make_therapist,
                                                        make_couple, db):
     therapist = make_therapist()
     couple = make_couple(therapist)
     colleague = make_therapist(practice=therapist.practice)
-    login_as(therapist)
+    sign_in_as(therapist)
     exercise_id = create_via_form(client)
 
     for intruder in (colleague, couple.partners[0].user):
@@ -318,8 +318,8 @@ def login_as_client(client, user) -> None:
         session["_seen_at"] = stamp
 
 
-def test_archiving_hides_an_exercise_but_keeps_it(client, login_as, make_therapist, db):
-    login_as(make_therapist())
+def test_archiving_hides_an_exercise_but_keeps_it(client, sign_in_as, make_therapist, db):
+    sign_in_as(make_therapist())
     kept_id = create_via_form(client, title="Daily appreciation")
     archived_id = create_via_form(client, title="An old exercise")
     page = client.get(f"/therapist/exercises/{archived_id}")
@@ -355,12 +355,12 @@ def test_archiving_hides_an_exercise_but_keeps_it(client, login_as, make_therapi
         AuditEvent.action == "exercise.archived")) == 1
 
 
-def test_own_exercises_never_appear_in_the_guide_library(app, client, login_as,
+def test_own_exercises_never_appear_in_the_guide_library(app, client, sign_in_as,
                                                          make_therapist, db):
     load_builtin_guides()
     db.session.commit()
     therapist = make_therapist()
-    login_as(therapist)
+    sign_in_as(therapist)
     create_via_form(client, title="Private practice of mine")
     for visitor in (client, app.test_client()):
         index = visitor.get("/guides/")
@@ -372,11 +372,11 @@ def test_own_exercises_never_appear_in_the_guide_library(app, client, login_as,
             assert "Private practice of mine" not in guide.text
 
 
-def test_the_library_page_does_not_grow_queries_with_exercises(client, login_as,
+def test_the_library_page_does_not_grow_queries_with_exercises(client, sign_in_as,
                                                                make_therapist, db,
                                                                count_queries):
     therapist = make_therapist()
-    login_as(therapist)
+    sign_in_as(therapist)
     create_own_exercise(therapist, {"title": "One", "instructions": "Do it.",
                                     "prompts": ["Why?"], "cadence": "once"})
     db.session.commit()

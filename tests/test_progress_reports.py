@@ -267,10 +267,10 @@ def create_via_page(client, session_id, audience):
                        data={"csrf_token": csrf_token_from(page.text), "audience": audience})
 
 
-def test_reports_are_archived_and_downloaded_byte_for_byte(db, client, login_as, story):
+def test_reports_are_archived_and_downloaded_byte_for_byte(db, client, sign_in_as, story):
     couple, session = story
     a = couple.partners[0].user
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     response = create_via_page(client, session.id, "clinician")
     assert response.status_code == 302
     report = db.session.scalar(sa.select(Report))
@@ -295,15 +295,15 @@ def test_reports_are_archived_and_downloaded_byte_for_byte(db, client, login_as,
     assert "report.generated" in events and "report.downloaded" in events
     assert client.get(f"/therapist/reports/{report.id}").data == report.content
 
-    login_as(a)
+    sign_in_as(a)
     assert client.get(f"/therapist/reports/{report.id}").status_code in (302, 404)
 
 
-def test_the_archive_keeps_what_was_given_after_visibility_narrows(db, client, login_as,
+def test_the_archive_keeps_what_was_given_after_visibility_narrows(db, client, sign_in_as,
                                                                     story):
     couple, session = story
     a = couple.partners[0].user
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     create_via_page(client, session.id, "couple")
     report = db.session.scalar(sa.select(Report))
     assert SHARED in flat(text_of(report.content)[1])
@@ -318,7 +318,7 @@ def test_the_archive_keeps_what_was_given_after_visibility_narrows(db, client, l
     assert SHARED not in flat(text_of(newer.content)[1])
 
 
-def test_a_partners_hostile_reflection_is_literal_text_in_the_report(db, client, login_as,
+def test_a_partners_hostile_reflection_is_literal_text_in_the_report(db, client, sign_in_as,
                                                                       story):
     couple, session = story
     a = couple.partners[0].user
@@ -334,7 +334,7 @@ def test_a_partners_hostile_reflection_is_literal_text_in_the_report(db, client,
                        logged_at=dt.datetime(2026, 3, 16, 20, tzinfo=dt.UTC),
                        completion="done", answers=[entry_text], visibility="partner")
         db.session.commit()
-        login_as(couple.therapist)
+        sign_in_as(couple.therapist)
         assert create_via_page(client, session.id, "clinician").status_code == 302
     assert server.paths == []
     report = db.session.scalar(sa.select(Report))
@@ -346,11 +346,11 @@ def test_a_partners_hostile_reflection_is_literal_text_in_the_report(db, client,
 
 
 def test_a_render_that_takes_too_long_fails_clearly_and_saves_nothing(app, db, client,
-                                                                      login_as, story):
+                                                                      sign_in_as, story):
     from reports.pool import EXTENSION_KEY, RenderPool
 
     couple, session = story
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     page = client.get(f"/therapist/sessions/{session.id}")
     usual = app.extensions.get(EXTENSION_KEY)
     with RenderPool(workers=1, timeout=0.05, memory_limit_mb=None) as slow:

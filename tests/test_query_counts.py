@@ -70,7 +70,7 @@ def build_history(db, make_couple, therapist, weeks: int):
     return couple, individual, upcoming
 
 
-def test_no_page_grows_with_a_couples_history(db, client, login_as, clock, library,
+def test_no_page_grows_with_a_couples_history(db, client, sign_in_as, clock, library,
                                               make_therapist, make_couple, count_queries):
     clock.set(dt.datetime.combine(TODAY, dt.time(12, 0), tzinfo=dt.UTC))
     therapist = make_therapist()
@@ -93,7 +93,7 @@ def test_no_page_grows_with_a_couples_history(db, client, login_as, clock, libra
     def measure(couple, assignment, upcoming) -> dict[str, int]:
         counts = {}
         for name, (user, url) in pages(couple, assignment, upcoming).items():
-            login_as(user)
+            sign_in_as(user)
             client.get(url)  # warm: the first request of a user loads more
             with count_queries() as statements:
                 answer = client.get(url)

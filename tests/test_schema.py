@@ -65,7 +65,7 @@ def rows(db, make_couple):
         period_end=dt.date(2026, 1, 8), content=b"%PDF", sha256="a" * 64, byte_size=4,
         generated_by_id=therapist.id,
     )
-    audit = AuditEvent(action="login", hmac="b" * 64)
+    audit = AuditEvent(action="sign_in", hmac="b" * 64)
     revision = EntryRevision(
         entry_id=entry.id, revision=1, completion="partly", visibility="therapist",
         answers=[], ratings=[],
@@ -184,7 +184,7 @@ def test_check_constraint_is_enforced(db, rows, name, table, change):
         params = {"id": rows["users"]}
     elif table == "audit_events":  # append-only: a bad event can only be added
         column, value = (part.strip() for part in change.split("=", 1))
-        values = {"action": "'login'", "hmac": f"'{'c' * 64}'", column: value}
+        values = {"action": "'sign_in'", "hmac": f"'{'c' * 64}'", column: value}
         sql = (f"INSERT INTO audit_events (action, hmac, created_at) "
                f"VALUES ({values['action']}, {values['hmac']}, '2026-01-01')")
         params = {}

@@ -89,11 +89,11 @@ def text(fragment: str) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()
 
 
-def test_each_correction_keeps_the_version_it_replaces(db, app, client, clock, login_as,
+def test_each_correction_keeps_the_version_it_replaces(db, app, client, clock, sign_in_as,
                                                        make_therapist, held):
     couple, session = held
     therapist = couple.therapist
-    login_as(therapist)
+    sign_in_as(therapist)
     assert save(client, session.id).status_code == 302
     assert versions_of(db, session.id) == []
     page = client.get(f"/therapist/sessions/{session.id}").text
@@ -101,7 +101,7 @@ def test_each_correction_keeps_the_version_it_replaces(db, app, client, clock, l
     assert "Earlier versions" not in page and "Corrected" not in page
 
     clock.set(dt.datetime(2026, 3, 17, 9, 30, tzinfo=dt.UTC))
-    login_as(therapist)
+    sign_in_as(therapist)
     response = save(client, session.id, clinician_notes=SECOND_NOTES)
     assert response.status_code == 302
     assert "version 2" in client.get(response.headers["Location"]).text
@@ -111,7 +111,7 @@ def test_each_correction_keeps_the_version_it_replaces(db, app, client, clock, l
     couple.therapist_id = colleague.id
     db.session.commit()
     clock.set(dt.datetime(2026, 3, 18, 10, 0, tzinfo=dt.UTC))
-    login_as(colleague)
+    sign_in_as(colleague)
     assert save(client, session.id, duration="55", clinician_notes=SECOND_NOTES,
                 couple_summary=THIRD_SUMMARY).status_code == 302
 
@@ -164,9 +164,9 @@ def test_each_correction_keeps_the_version_it_replaces(db, app, client, clock, l
     assert f"{THIRD_SUMMARY}</textarea>" in page and 'value="55"' in page
 
 
-def test_the_same_record_sent_again_makes_no_version(db, app, client, clock, login_as, held):
+def test_the_same_record_sent_again_makes_no_version(db, app, client, clock, sign_in_as, held):
     couple, session = held
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     assert save(client, session.id).status_code == 302
     # Saved again unchanged (another tab, an old page): nothing new, a calm message.
     again = save(client, session.id)
@@ -201,10 +201,10 @@ def test_the_same_record_sent_again_makes_no_version(db, app, client, clock, log
         "session.recorded", "session.corrected", "session.corrected", "session.corrected"]
 
 
-def test_a_refused_correction_keeps_what_was_typed_and_makes_no_version(db, client, login_as,
+def test_a_refused_correction_keeps_what_was_typed_and_makes_no_version(db, client, sign_in_as,
                                                                           held):
     couple, session = held
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     save(client, session.id)
     response = save(client, session.id, duration="601", clinician_notes=SECOND_NOTES)
     assert response.status_code == 422
@@ -220,13 +220,13 @@ def pdf_text(content: bytes) -> str:
 
 
 def test_earlier_versions_reach_no_one_but_the_couples_therapist(
-        db, client, clock, login_as, make_user, make_therapist, held):
+        db, client, clock, sign_in_as, make_user, make_therapist, held):
     couple, session = held
     therapist = couple.therapist
-    login_as(therapist)
+    sign_in_as(therapist)
     save(client, session.id)
     clock.set(dt.datetime(2026, 3, 17, 9, 30, tzinfo=dt.UTC))
-    login_as(therapist)
+    sign_in_as(therapist)
     save(client, session.id, clinician_notes=SECOND_NOTES, couple_summary=THIRD_SUMMARY)
     secrets = (FIRST_NOTES, SECOND_NOTES, FIRST_SUMMARY, "Earlier versions", "Version 1")
     assert all(s in text(client.get(f"/therapist/sessions/{session.id}").text)
@@ -250,7 +250,7 @@ def test_earlier_versions_reach_no_one_but_the_couples_therapist(
 
     # The partners' pages.
     for partner in (p.user for p in couple.partners):
-        login_as(partner)
+        sign_in_as(partner)
         for url in ("/portal/", f"/portal/check-in/{session.id}"):
             shown = client.get(url, follow_redirects=True)
             assert shown.status_code == (200 if url == "/portal/" else 404), url
@@ -259,20 +259,20 @@ def test_earlier_versions_reach_no_one_but_the_couples_therapist(
 
     # The practice's admin and another therapist of the practice.
     admin = make_user(("admin",), practice=therapist.practice)
-    login_as(admin)
+    sign_in_as(admin)
     for url in ("/admin/", "/admin/couples", "/admin/audit"):
         shown = client.get(url)
         assert shown.status_code == 200
         assert not any(s in html.unescape(shown.text) for s in secrets), url
     assert client.get(f"/therapist/sessions/{session.id}").status_code == 404
-    login_as(make_therapist(practice=therapist.practice))
+    sign_in_as(make_therapist(practice=therapist.practice))
     assert client.get(f"/therapist/sessions/{session.id}").status_code == 404
 
 
 def test_the_page_takes_as_many_queries_for_eight_versions_as_for_two(
-        db, client, clock, login_as, count_queries, held):
+        db, client, clock, sign_in_as, count_queries, held):
     couple, session = held
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     save(client, session.id)
     save(client, session.id, clinician_notes="Correction 1")
     url = f"/therapist/sessions/{session.id}"

@@ -22,34 +22,34 @@ def with_cookie(app, value: str):
     return other
 
 
-def test_logout_kills_a_copied_cookie(app, client, login, make_therapist):
+def test_sign_out_kills_a_copied_cookie(app, client, sign_in_by_form, make_therapist):
     therapist = make_therapist()
-    login(therapist.email)
+    sign_in_by_form(therapist.email)
     copied = cookie_of(client)
     assert with_cookie(app, copied).get("/therapist/").status_code == 200
     page = client.get("/therapist/")
-    client.post("/logout", data={"csrf_token": csrf_token_from(page.text)})
+    client.post("/sign-out", data={"csrf_token": csrf_token_from(page.text)})
     response = with_cookie(app, copied).get("/therapist/")
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login")
+    assert response.headers["Location"].startswith("/sign-in")
 
 
-def test_logging_in_again_ends_the_other_session(app, client, login, make_therapist):
+def test_signing_in_again_ends_the_other_sign_in(app, client, sign_in_by_form, make_therapist):
     therapist = make_therapist()
-    login(therapist.email)
+    sign_in_by_form(therapist.email)
     first = cookie_of(client)
     other = app.test_client()
-    page = other.get("/login")
-    other.post("/login", data={"email": therapist.email, "password": PASSWORD,
+    page = other.get("/sign-in")
+    other.post("/sign-in", data={"email": therapist.email, "password": PASSWORD,
                                "csrf_token": csrf_token_from(page.text)})
     assert other.get("/therapist/").status_code == 200
     assert with_cookie(app, first).get("/therapist/").status_code == 302
 
 
-def test_password_change_ends_every_other_session_but_this_one(app, client, login,
+def test_password_change_ends_every_other_sign_in_but_this_one(app, client, sign_in_by_form,
                                                                make_therapist):
     therapist = make_therapist()
-    login(therapist.email)
+    sign_in_by_form(therapist.email)
     elsewhere = cookie_of(client)
     page = client.get("/account/password")
     response = client.post("/account/password", data={
@@ -60,8 +60,8 @@ def test_password_change_ends_every_other_session_but_this_one(app, client, logi
     assert with_cookie(app, elsewhere).get("/therapist/").status_code == 302
 
 
-def test_password_change_needs_the_current_password(client, login, make_therapist):
-    login(make_therapist().email)
+def test_password_change_needs_the_current_password(client, sign_in_by_form, make_therapist):
+    sign_in_by_form(make_therapist().email)
     page = client.get("/account/password")
     response = client.post("/account/password", data={
         "csrf_token": csrf_token_from(page.text), "current": "wrong one entirely",
@@ -69,9 +69,9 @@ def test_password_change_needs_the_current_password(client, login, make_therapis
     assert "Your current password is not right." in response.text
 
 
-def test_idle_timeout_after_thirty_minutes(client, login, make_therapist, clock):
+def test_idle_timeout_after_thirty_minutes(client, sign_in_by_form, make_therapist, clock):
     clock.set(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC))
-    login(make_therapist().email)
+    sign_in_by_form(make_therapist().email)
     clock.advance(dt.timedelta(minutes=29))
     assert client.get("/therapist/").status_code == 200  # activity resets the idle clock
     clock.advance(dt.timedelta(minutes=29))
@@ -79,14 +79,15 @@ def test_idle_timeout_after_thirty_minutes(client, login, make_therapist, clock)
     clock.advance(dt.timedelta(minutes=31))
     response = client.get("/therapist/")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/login?next=/therapist/"
-    assert "logged out after a while" in client.get("/login").text
+    assert response.headers["Location"] == "/sign-in?next=/therapist/"
+    assert "signed out after a while" in client.get("/sign-in").text
 
 
-def test_absolute_timeout_after_twelve_hours_even_when_active(client, login, make_therapist,
+def test_absolute_timeout_after_twelve_hours_even_when_active(
+    client, sign_in_by_form, make_therapist,
                                                               clock):
     clock.set(dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC))
-    login(make_therapist().email)
+    sign_in_by_form(make_therapist().email)
     for _ in range(24):  # a request every 25 minutes for 10 hours
         clock.advance(dt.timedelta(minutes=25))
         assert client.get("/therapist/").status_code == 200
@@ -94,32 +95,32 @@ def test_absolute_timeout_after_twelve_hours_even_when_active(client, login, mak
     assert client.get("/therapist/").status_code == 302
 
 
-def test_idle_timeout_is_configurable(app, client, login, make_therapist, clock):
+def test_idle_timeout_is_configurable(app, client, sign_in_by_form, make_therapist, clock):
     app.config["SESSION_IDLE_MINUTES"] = 5
     try:
         clock.set(dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC))
-        login(make_therapist().email)
+        sign_in_by_form(make_therapist().email)
         clock.advance(dt.timedelta(minutes=6))
         assert client.get("/therapist/").status_code == 302
     finally:
         app.config["SESSION_IDLE_MINUTES"] = 30
 
 
-def test_no_remember_me_cookie_is_ever_set(client, login, make_therapist):
-    response = login(make_therapist().email)
+def test_no_remember_me_cookie_is_ever_set(client, sign_in_by_form, make_therapist):
+    response = sign_in_by_form(make_therapist().email)
     cookies = response.headers.getlist("Set-Cookie")
     assert not any("remember_token" in c for c in cookies)
     assert not any("Expires=" in c for c in cookies if c.startswith("rekindle_session"))
 
 
-def test_outdated_hash_parameters_are_upgraded_at_login(app, db, login, make_therapist):
+def test_outdated_hash_parameters_are_upgraded_at_sign_in(app, db, sign_in_by_form, make_therapist):
     from argon2 import PasswordHasher
 
     therapist = make_therapist()
     old = PasswordHasher(time_cost=1, memory_cost=16, parallelism=1).hash(PASSWORD)
     therapist.password_hash = old
     db.session.commit()
-    assert login(therapist.email).status_code == 302
+    assert sign_in_by_form(therapist.email).status_code == 302
     db.session.expire_all()
     upgraded = db.session.get(User, therapist.id).password_hash
     assert upgraded != old
@@ -146,10 +147,10 @@ def test_reset_answers_the_same_whether_or_not_the_address_exists(client, make_t
     assert message["Subject"] == "Reset your Rekindle password"
 
 
-def test_reset_link_works_once_and_ends_other_sessions(app, client, login, make_therapist,
+def test_reset_link_works_once_and_ends_other_sign_ins(app, client, sign_in_by_form, make_therapist,
                                                        mailbox):
     therapist = make_therapist()
-    login(therapist.email)
+    sign_in_by_form(therapist.email)
     elsewhere = cookie_of(client)
     visitor = app.test_client()
     request_reset(visitor, therapist.email)
@@ -163,8 +164,8 @@ def test_reset_link_works_once_and_ends_other_sessions(app, client, login, make_
     reused = app.test_client().get(link)
     assert reused.status_code == 400 and "already been used" in reused.text
     fresh = app.test_client()
-    page = fresh.get("/login")
-    assert fresh.post("/login", data={"email": therapist.email, "password": NEW_PASSWORD,
+    page = fresh.get("/sign-in")
+    assert fresh.post("/sign-in", data={"email": therapist.email, "password": NEW_PASSWORD,
                                       "csrf_token": csrf_token_from(page.text)}).status_code == 302
 
 
@@ -194,24 +195,24 @@ def test_reset_keeps_weak_password_out(app, client, make_therapist, mailbox):
 
 
 def attempt(client, email, password, address):
-    page = client.get("/login", environ_base={"REMOTE_ADDR": address})
-    return client.post("/login", environ_base={"REMOTE_ADDR": address},
+    page = client.get("/sign-in", environ_base={"REMOTE_ADDR": address})
+    return client.post("/sign-in", environ_base={"REMOTE_ADDR": address},
                        data={"email": email, "password": password,
                              "csrf_token": csrf_token_from(page.text)})
 
 
 @pytest.fixture
 def short_windows(app):
-    saved = {k: app.config[k] for k in ("LOGIN_LIMIT_ACCOUNT_ADDRESS", "LOGIN_LIMIT_ADDRESS",
-                                        "LOGIN_LIMIT_ACCOUNT")}
-    app.config.update(LOGIN_LIMIT_ACCOUNT_ADDRESS="3 per 2 seconds",
-                      LOGIN_LIMIT_ADDRESS="6 per 2 seconds",
-                      LOGIN_LIMIT_ACCOUNT="8 per 2 seconds")
+    saved = {k: app.config[k] for k in ("SIGN_IN_LIMIT_ACCOUNT_ADDRESS", "SIGN_IN_LIMIT_ADDRESS",
+                                        "SIGN_IN_LIMIT_ACCOUNT")}
+    app.config.update(SIGN_IN_LIMIT_ACCOUNT_ADDRESS="3 per 2 seconds",
+                      SIGN_IN_LIMIT_ADDRESS="6 per 2 seconds",
+                      SIGN_IN_LIMIT_ACCOUNT="8 per 2 seconds")
     yield
     app.config.update(saved)
 
 
-def test_failed_logins_are_throttled_and_the_right_password_works_after_cooldown(
+def test_failed_sign_ins_are_throttled_and_the_right_password_works_after_cooldown(
     app, make_therapist, short_windows
 ):
     therapist = make_therapist()
@@ -237,7 +238,7 @@ def test_one_partner_guessing_cannot_lock_the_other_out(app, make_couple, short_
     assert attempt(owner, target.email, PASSWORD, "10.0.0.8").status_code == 302
 
 
-def test_successful_logins_do_not_count(app, make_therapist, short_windows):
+def test_successful_sign_ins_do_not_count(app, make_therapist, short_windows):
     therapist = make_therapist()
     for _ in range(5):
         assert attempt(app.test_client(), therapist.email, PASSWORD, "10.0.0.9").status_code == 302
@@ -301,9 +302,9 @@ def test_limits_can_live_in_redis_for_several_workers(app, tmp_path):
             db.engine.dispose()
 
 
-def test_sending_invitations_is_limited_per_therapist(app, client, login_as, make_couple):
+def test_sending_invitations_is_limited_per_therapist(app, client, sign_in_as, make_couple):
     couple = make_couple(joined=False)
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     app.config["INVITATION_LIMIT"] = "2 per hour"
     try:
         page = client.get(f"/therapist/couples/{couple.id}")

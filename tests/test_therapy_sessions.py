@@ -71,8 +71,8 @@ def test_scoring_is_the_sum_with_every_item_required():
             csi4_score(bad)
 
 
-def test_sessions_are_scheduled_listed_and_numbered(db, client, login_as, couple):
-    login_as(couple.therapist)
+def test_sessions_are_scheduled_listed_and_numbered(db, client, sign_in_as, couple):
+    sign_in_as(couple.therapist)
     assert schedule(client, couple, "2026-03-16").status_code == 302
     assert schedule(client, couple, "2026-03-30").status_code == 302
     assert schedule(client, couple, "2026-03-23", measure=False).status_code == 302
@@ -94,17 +94,17 @@ def test_sessions_are_scheduled_listed_and_numbered(db, client, login_as, couple
     assert "<h1>Session 2</h1>" in client.get(f"/therapist/sessions/{sessions[2].id}").text
 
 
-def test_time_is_the_therapists_own(db, client, login_as, couple):
+def test_time_is_the_therapists_own(db, client, sign_in_as, couple):
     couple.therapist.timezone = "America/New_York"
     db.session.commit()
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     schedule(client, couple, "2026-03-16", "09:30")
     session = db.session.scalar(sa.select(TherapySession))
     assert session.scheduled_at == dt.datetime(2026, 3, 16, 13, 30, tzinfo=dt.UTC)
 
 
-def test_bad_schedule_input_keeps_what_was_typed(client, login_as, couple):
-    login_as(couple.therapist)
+def test_bad_schedule_input_keeps_what_was_typed(client, sign_in_as, couple):
+    sign_in_as(couple.therapist)
     page = client.get(f"/therapist/couples/{couple.id}/sessions/new")
     response = client.post(f"/therapist/couples/{couple.id}/sessions/new", data={
         "csrf_token": csrf_token_from(page.text), "date": "2026-03-16", "time": "25:99"})
@@ -114,8 +114,8 @@ def test_bad_schedule_input_keeps_what_was_typed(client, login_as, couple):
     assert 'value="2026-03-16"' in response.text
 
 
-def test_recording_a_session(db, client, clock, login_as, couple):
-    login_as(couple.therapist)
+def test_recording_a_session(db, client, clock, sign_in_as, couple):
+    sign_in_as(couple.therapist)
     schedule(client, couple, "2026-03-16")
     session = db.session.scalar(sa.select(TherapySession))
     # Not before it has taken place.
@@ -124,7 +124,7 @@ def test_recording_a_session(db, client, clock, login_as, couple):
     assert "has not taken place yet" in response.text
     assert NOTES in response.text  # nothing typed is lost
     clock.set(dt.datetime(2026, 3, 16, 18, 0, tzinfo=dt.UTC))
-    login_as(couple.therapist)  # days later: a new sign-in
+    sign_in_as(couple.therapist)  # days later: a new sign-in
     response = record(client, session.id, duration="")
     assert response.status_code == 422
     assert "Enter the duration in minutes." in response.text
@@ -141,12 +141,12 @@ def test_recording_a_session(db, client, clock, login_as, couple):
     assert record(client, session.id, attendance="partner_3").status_code == 422
 
 
-def test_partners_answer_on_their_own(db, app, client, clock, login_as, couple):
+def test_partners_answer_on_their_own(db, app, client, clock, sign_in_as, couple):
     a, b = (p.user for p in couple.partners)
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     schedule(client, couple, "2026-03-16")
     session = db.session.scalar(sa.select(TherapySession))
-    login_as(a)
+    sign_in_as(a)
     portal = client.get("/portal/")
     assert "Before your session on Mon 16 Mar, 17:00" in portal.text
     form = client.get(f"/portal/check-in/{session.id}")
@@ -169,7 +169,7 @@ def test_partners_answer_on_their_own(db, app, client, clock, login_as, couple):
     assert [(r.respondent_id, r.score, r.answers) for r in responses] == [(a.id, 14, [4, 4, 3, 3])]
     assert "Before your session" not in client.get("/portal/").text
 
-    login_as(b)
+    sign_in_as(b)
     portal = client.get("/portal/")
     assert "Before your session" in portal.text
     form = client.get(f"/portal/check-in/{session.id}")
@@ -177,7 +177,7 @@ def test_partners_answer_on_their_own(db, app, client, clock, login_as, couple):
         "2007", "")
     assert answer(client, session.id, [2, 2, 2, 2]).status_code == 302
 
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     page = client.get(f"/therapist/sessions/{session.id}")
     assert "<strong>14</strong>" in page.text and "<strong>8</strong>" in page.text
     assert "below 13.5" in page.text  # 8 is under the cutoff
@@ -186,13 +186,13 @@ def test_partners_answer_on_their_own(db, app, client, clock, login_as, couple):
     assert "Funk, J. L." in couple_page.text
 
 
-def test_the_checkin_closes_when_the_session_starts(db, client, clock, login_as, couple):
+def test_the_checkin_closes_when_the_session_starts(db, client, clock, sign_in_as, couple):
     a = couple.partners[0].user
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     schedule(client, couple, "2026-03-16")
     session = db.session.scalar(sa.select(TherapySession))
     clock.set(dt.datetime(2026, 3, 16, 16, 55, tzinfo=dt.UTC))
-    login_as(a)
+    sign_in_as(a)
     page = client.get(f"/portal/check-in/{session.id}")
     clock.set(dt.datetime(2026, 3, 16, 17, 1, tzinfo=dt.UTC))
     response = client.post(f"/portal/check-in/{session.id}", data={
@@ -203,21 +203,21 @@ def test_the_checkin_closes_when_the_session_starts(db, client, clock, login_as,
     assert "Before your session" not in client.get("/portal/").text
 
 
-def test_scores_per_session_gap_and_change_since_first(db, client, clock, login_as, couple):
+def test_scores_per_session_gap_and_change_since_first(db, client, clock, sign_in_as, couple):
     a, b = (p.user for p in couple.partners)
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     schedule(client, couple, "2026-03-16")
     schedule(client, couple, "2026-03-23")
     first, second = db.session.scalars(
         sa.select(TherapySession).order_by(TherapySession.scheduled_at)).all()
     for user, answers in ((a, [3, 3, 2, 2]), (b, [2, 2, 2, 2])):
-        login_as(user)
+        sign_in_as(user)
         answer(client, first.id, answers)
     clock.set(dt.datetime(2026, 3, 20, 12, 0, tzinfo=dt.UTC))
     for user, answers in ((a, [4, 4, 4, 4]), (b, [2, 2, 3, 2])):
-        login_as(user)
+        sign_in_as(user)
         answer(client, second.id, answers)
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     page = client.get(f"/therapist/couples/{couple.id}").text
     table = page[page.index('id="csi-heading"'):]
     body = table[table.index("<tbody>"):table.index("</tbody>")]
@@ -229,23 +229,23 @@ def test_scores_per_session_gap_and_change_since_first(db, client, clock, login_
     assert "cutoff 13.5" in table
 
 
-def test_nothing_of_a_session_leaks_to_partners(db, client, clock, login_as, couple,
+def test_nothing_of_a_session_leaks_to_partners(db, client, clock, sign_in_as, couple,
                                                 make_couple):
     a = couple.partners[0].user
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     schedule(client, couple, "2026-03-16")
     session = db.session.scalar(sa.select(TherapySession))
     clock.set(dt.datetime(2026, 3, 16, 18, 0, tzinfo=dt.UTC))
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     record(client, session.id)
-    login_as(a)
+    sign_in_as(a)
     for url in ("/portal/", f"/portal/check-in/{session.id}"):
         assert NOTES not in client.get(url).text
     assert client.get(f"/therapist/sessions/{session.id}").status_code in (302, 404)
     other = make_couple()
-    login_as(other.partners[0].user)
+    sign_in_as(other.partners[0].user)
     assert client.get(f"/portal/check-in/{session.id}").status_code == 404
-    login_as(other.therapist)
+    sign_in_as(other.therapist)
     assert client.get(f"/therapist/sessions/{session.id}").status_code == 404
 
 
@@ -263,7 +263,7 @@ def test_an_answer_is_undone_with_its_request(db, couple):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureResponse)) == 0
 
 
-def test_a_double_tap_on_the_check_in_saves_once_without_an_error(app, db, client, login_as,
+def test_a_double_tap_on_the_check_in_saves_once_without_an_error(app, db, client, sign_in_as,
                                                                    couple):
     """The same form sent twice at once: one copy saves, and both lead to the portal, where
     the person is told the form was sent twice; one answer, one audit event, on both
@@ -271,10 +271,10 @@ def test_a_double_tap_on_the_check_in_saves_once_without_an_error(app, db, clien
     from app.models import AuditEvent
     from tests.conftest import send_together
 
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     schedule(client, couple, "2026-03-16")
     session = db.session.scalar(sa.select(TherapySession))
-    login_as(couple.partners[0].user)
+    sign_in_as(couple.partners[0].user)
     url = f"/portal/check-in/{session.id}"
     page = client.get(url)
     once = re.search(r'name="once" value="([^"]+)"', page.text.split("<main")[1]).group(1)
@@ -287,7 +287,7 @@ def test_a_double_tap_on_the_check_in_saves_once_without_an_error(app, db, clien
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "measure.answered")) == 1
 
-    login_as(couple.partners[1].user)
+    sign_in_as(couple.partners[1].user)
     page = client.get(url)
     data = {"csrf_token": csrf_token_from(page.text), **{f"item_{i}": "2" for i in range(1, 5)}}
     answers = send_together(app, client, url, data, follow=True)  # two windows, no token

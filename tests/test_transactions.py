@@ -120,7 +120,7 @@ def test_a_route_whose_service_raises_leaves_nothing_behind(db, probe, make_ther
     assert mailed == []  # work waiting for a commit never ran
     refused = client.get(f"/probe/{therapist.id}/button-refused")
     assert refused.headers["Location"] == "/somewhere"
-    assert "Refused after writing." in client.get("/login").text  # shown where it leads
+    assert "Refused after writing." in client.get("/sign-in").text  # shown where it leads
 
     assert client.get(f"/probe/{therapist.id}/kept").status_code == 302
     assert count(Couple) == before[Couple] + 1
@@ -128,11 +128,11 @@ def test_a_route_whose_service_raises_leaves_nothing_behind(db, probe, make_ther
     assert mailed == ["Probe kept"]
 
 
-def test_a_refused_new_couple_keeps_nothing_and_mails_nothing(db, client, login_as,
+def test_a_refused_new_couple_keeps_nothing_and_mails_nothing(db, client, sign_in_as,
                                                                make_therapist, mailbox):
     therapist = make_therapist()
     taken = make_therapist()  # an address already in use by a clinician
-    login_as(therapist)
+    sign_in_as(therapist)
     page = client.get("/therapist/couples/new")
     data = {"csrf_token": csrf_token_from(page.text), "name": "Noor & Kai",
             "partner1_name": "Noor", "partner1_email": "noor@example.org",
@@ -147,22 +147,25 @@ def test_a_refused_new_couple_keeps_nothing_and_mails_nothing(db, client, login_
     assert count(Couple) == 1 and len(mailbox.messages) == 2
 
 
-def test_events_that_must_outlive_a_rollback_are_kept(db, app, client, login, make_therapist,
+def test_events_that_must_outlive_a_rollback_are_kept(
+    db, app, client, sign_in_by_form, make_therapist,
                                                       make_couple, clock):
     therapist = make_therapist()
-    refused = login(therapist.email, "not the password at all")
+    refused = sign_in_by_form(therapist.email, "not the password at all")
     assert refused.status_code == 422  # a refused sign-in is rolled back...
     actions = db.session.scalars(sa.select(AuditEvent.action)).all()
-    assert actions == ["login.failed"]  # ...and its event is kept
+    assert actions == ["sign_in.failed"]  # ...and its event is kept
 
     couple = make_couple()
-    login(couple.partners[0].user.email)
+    sign_in_by_form(couple.partners[0].user.email)
     assert client.get(f"/therapist/couples/{couple.id}").status_code == 404
     assert db.session.scalars(sa.select(AuditEvent.action).order_by(
         AuditEvent.id.desc()).limit(1)).one() == "access.denied"
 
 
-def test_an_ended_sign_in_keeps_the_draft_and_its_event(db, client, login, make_couple, clock):
+def test_an_ended_sign_in_keeps_the_draft_and_its_event(
+    db, client, sign_in_by_form, make_couple, clock
+):
     clock.set(dt.datetime(2026, 3, 12, 12, 0, tzinfo=dt.UTC))
     couple = make_couple()
     exercise = create_own_exercise(couple.therapist, {
@@ -172,16 +175,16 @@ def test_an_ended_sign_in_keeps_the_draft_and_its_event(db, client, login, make_
                                  schedule=Schedule(start=dt.date(2026, 3, 12), cadence="daily"))
     _db.session.commit()
     partner = couple.partners[0].user
-    login(partner.email, PASSWORD)
+    sign_in_by_form(partner.email, PASSWORD)
     url = f"/portal/homework/{assignment.id}/2026-03-12"
     page = client.get(url)
     clock.advance(dt.timedelta(hours=2))  # past the idle limit
     answer = client.post(url, data={"csrf_token": csrf_token_from(page.text),
                                     "completion": "done", "answer-0": "Every word kept"})
-    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    assert answer.status_code == 302 and "/sign-in" in answer.headers["Location"]
     draft = db.session.scalar(sa.select(Draft))
     assert draft is not None and draft.content["answers"] == ["Every word kept"]
-    assert "session.expired" in db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert "sign_in.expired" in db.session.scalars(sa.select(AuditEvent.action)).all()
 
 
 FORM = re.compile(r'<form\b[^>]*method="post"[^>]*>(.*?)</form>', re.S | re.I)

@@ -251,7 +251,7 @@ def _save_more_pages(app, pages, users, ids, extras):
                sam.get(f"/portal/homework/{extras['blame'].id}/{ids['today']}"))
 
     anonymous = _client(app)
-    for url in ("/login", "/reset", "/guides/", "/static/favicon.svg"):
+    for url in ("/sign-in", "/reset", "/guides/", "/static/favicon.svg"):
         pages.save(f"public {url}", anonymous.get(url))
     for slug in extras["guides"]:
         pages.save(f"guide {slug}", anonymous.get(f"/guides/{slug}"))
@@ -262,7 +262,7 @@ def _save_more_pages(app, pages, users, ids, extras):
     pages.save("invalid link", anonymous.get("/invitation/not-a-real-link"), 400)
     pages.save("not found, anonymous", anonymous.get("/no-such-page"), 404)
     pages.save("not found, signed in", therapist.get("/therapist/couples/987654"), 404)
-    pages.save("expired form", alex.post("/logout", data={}), 400)
+    pages.save("expired form", alex.post("/sign-out", data={}), 400)
     with app.test_request_context("/therapist/"):  # what the app answers to its own crash
         crash = app.handle_user_exception(RuntimeError("the error page is drawn"))
         pages.save("unexpected error", app.make_response(crash), 500)
@@ -278,9 +278,9 @@ def _save_forms_with_errors(app, pages, users, ids, extras):
 
     couple, session, held = ids["couple"], ids["session"], extras["held"].id
     anonymous = _client(app)
-    refused("sign-in, empty", _post(anonymous, "/login"))
+    refused("sign-in, empty", _post(anonymous, "/sign-in"))
     refused("sign-in, wrong password",
-            _post(anonymous, "/login", {"email": "alex@example.com", "password": "wrong!"}))
+            _post(anonymous, "/sign-in", {"email": "alex@example.com", "password": "wrong!"}))
     refused("reset request, empty", _post(anonymous, "/reset"))
     refused("new password, different",
             _post(anonymous, f"/reset/{extras['reset_token']}",
@@ -419,8 +419,8 @@ def test_every_page_is_valid_html(app, db, runner, make_practice, make_user, mak
 def test_the_checker_names_the_page_and_line_of_an_error(app, client, tmp_path):
     """The test above can fail: a served page with a duplicated id is caught, by name."""
     checker_command()
-    page = client.get("/login").text
-    (tmp_path / "login.html").write_text(page, encoding="utf-8")
+    page = client.get("/sign-in").text
+    (tmp_path / "sign_in.html").write_text(page, encoding="utf-8")
     assert check_folder(tmp_path) == []
 
     broken = page.replace("</main>", '<p id="email">A second element with the id email.</p>\n'
@@ -432,12 +432,12 @@ def test_the_checker_names_the_page_and_line_of_an_error(app, client, tmp_path):
     assert any("Duplicate ID “email”" in p for p in problems), problems
 
 
-def test_a_value_no_input_can_hold_is_drawn_as_a_browser_would(make_couple, login_as, client):
+def test_a_value_no_input_can_hold_is_drawn_as_a_browser_would(make_couple, sign_in_as, client):
     """HTML forbids value="25:99" on a time input: a form sent back draws what the field
     read instead ("\uff15" read as 5), or nothing, which is what a browser would show;
     the error says what was wrong, and a value that is valid is drawn as it was sent."""
     couple = make_couple()
-    login_as(couple.therapist)
+    sign_in_as(couple.therapist)
     token = csrf_token_from(client.get("/reset").text)
 
     page = client.post(f"/therapist/couples/{couple.id}/sessions/new",

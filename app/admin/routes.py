@@ -8,7 +8,7 @@ from functools import partial
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
-from app.access import audit_request, limit_from, per_user_key, start_session
+from app.access import audit_request, limit_from, per_user_key, start_sign_in
 from app.admin import bp
 from app.admin.forms import InviteClinicianForm, MoveCoupleForm, RolesForm, SettingsForm
 from app.auth.forms import EmptyForm
@@ -109,10 +109,10 @@ def set_clinician_roles(user_id: int):
     if clinician.id == admin.id:
         # set_roles ends every session of the user; keep this browser signed in.
         login_user(clinician)
-        start_session(clinician)
-        flash("Your roles were saved. Your other sessions were ended.", "info")
+        start_sign_in(clinician)
+        flash("Your roles were saved. You were signed out everywhere else.", "info")
     else:
-        flash(f"{clinician.name}'s roles were saved; they were logged out everywhere.",
+        flash(f"{clinician.name}'s roles were saved; they were signed out everywhere.",
               "info")
     return redirect(location)
 
@@ -126,10 +126,10 @@ def _set_active(user_id: int, active: bool):
             set_active(admin, clinician, active)
         audit_request("user.activated" if active else "user.deactivated", clinician)
         if active:
-            flash(f"{clinician.name} can log in again.", "info")
+            flash(f"{clinician.name} can sign in again.", "info")
         else:
             flash(
-                f"{clinician.name}'s account is deactivated and they were logged out. "
+                f"{clinician.name}'s account is deactivated and they were signed out. "
                 "Their couples stay assigned to them until you move them.",
                 "info",
             )

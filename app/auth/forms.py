@@ -5,14 +5,14 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from app.forms import timezone_choices
 
 
-class LoginForm(FlaskForm):
+class SignInForm(FlaskForm):
     email = EmailField(
         "Email", validators=[DataRequired(message="Enter your email address."), Length(max=254)]
     )
     password = PasswordField(
         "Password", validators=[DataRequired(message="Enter your password."), Length(max=1024)]
     )
-    submit = SubmitField("Log in")
+    submit = SubmitField("Sign in")
 
 
 class EmptyForm(FlaskForm):

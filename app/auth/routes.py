@@ -5,15 +5,15 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.access import audit_request, home_url, is_safe_next, limit_from, start_session
+from app.access import audit_request, home_url, is_safe_next, limit_from, start_sign_in
 from app.auth import bp
 from app.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
     EmptyForm,
-    LoginForm,
     ResetPasswordForm,
     ResetRequestForm,
+    SignInForm,
 )
 from app.extensions import limiter, login_manager
 from app.forms import status_of
@@ -22,32 +22,32 @@ from app.services import DomainError
 from app.services.accounts import (
     authenticate,
     change_password,
-    end_sessions,
-    load_session_user,
+    end_sign_ins,
     user_by_email,
+    user_of_sign_in,
 )
 from app.services.invitations import InvalidLink, accept, couple_of_invitation, invitation_from_link
 from app.services.policies import policy_wording
 from app.services.resets import complete_reset, request_reset, reset_from_link
 from app.transactions import after_commit, audit_lasting
 
-login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in to continue."
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 login_manager.session_protection = None  # our own per-user session token does this job
 
 
 @login_manager.user_loader
 def _load_user(session_id: str):
-    return load_session_user(session_id)
+    return user_of_sign_in(session_id)
 
 
 def _typed_email() -> str:
     return (request.form.get("email") or "").strip().lower()[:254]
 
 
-def _login_failed(response) -> bool:
-    # A successful sign-in redirects; a refused one shows the form again (422).
+def _sign_in_refused(response) -> bool:
+    # A sign-in that worked redirects; a refused one shows the form again (422).
     return request.method == "POST" and response.status_code == 422
 
 
@@ -55,60 +55,60 @@ def _login_failed(response) -> bool:
 def index():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.sign_in"))
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(
-    limit_from("LOGIN_LIMIT_ACCOUNT_ADDRESS"),
+    limit_from("SIGN_IN_LIMIT_ACCOUNT_ADDRESS"),
     key_func=lambda: f"{_typed_email()}|{get_remote_address()}",
     methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-account-address",
+    deduct_when=_sign_in_refused,
+    scope="sign-in-account-address",
 )
 @limiter.limit(
-    limit_from("LOGIN_LIMIT_ADDRESS"),
+    limit_from("SIGN_IN_LIMIT_ADDRESS"),
     methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-address",
+    deduct_when=_sign_in_refused,
+    scope="sign-in-address",
 )
 @limiter.limit(
-    limit_from("LOGIN_LIMIT_ACCOUNT"),
+    limit_from("SIGN_IN_LIMIT_ACCOUNT"),
     key_func=_typed_email,
     methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-account",
+    deduct_when=_sign_in_refused,
+    scope="sign-in-account",
 )
-def login():
+def sign_in():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
-    form = LoginForm()
+    form = SignInForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            audit_lasting("login.failed", user_by_email(form.email.data))
+            audit_lasting("sign_in.failed", user_by_email(form.email.data))
             form.password.errors.append("That email and password don't match an account.")
         else:
             session.clear()
             login_user(user)
-            start_session(user)
-            audit_request("login.succeeded", user, actor=user)
+            start_sign_in(user)
+            audit_request("sign_in.succeeded", user, actor=user)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else home_url(user))
-    return render_template("auth/login.html", form=form), status_of(form)
+    return render_template("auth/sign_in.html", form=form), status_of(form)
 
 
-@bp.post("/logout")
+@bp.post("/sign-out")
 @login_required
-def logout():
+def sign_out():
     if EmptyForm().validate_on_submit():
         user = current_user._get_current_object()
-        end_sessions(user)
-        audit_request("logout", user)
+        end_sign_ins(user)
+        audit_request("sign_out", user)
         logout_user()
         session.clear()
-        flash("You have logged out.", "info")
-    return redirect(url_for("auth.login"))
+        flash("You have signed out.", "info")
+    return redirect(url_for("auth.sign_in"))
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -140,7 +140,7 @@ def accept_invitation(token: str):
                               policy=couple.confidentiality_policy)
             session.clear()
             login_user(user)
-            start_session(user)
+            start_sign_in(user)
             flash("Welcome to Rekindle. Your account is ready.", "info")
             return redirect(home_url(user))
     return render_template(
@@ -155,7 +155,7 @@ def accept_invitation(token: str):
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(limit_from("RESET_LIMIT"), methods=["POST"], key_func=_typed_email,
                scope="reset-account")
-@limiter.limit(limit_from("LOGIN_LIMIT_ADDRESS"), methods=["POST"], scope="reset-address")
+@limiter.limit(limit_from("SIGN_IN_LIMIT_ADDRESS"), methods=["POST"], scope="reset-address")
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -196,8 +196,8 @@ def reset_password(token: str):
             audit_request("password_reset.used", user, actor=user)
             session.clear()
             login_user(user)
-            start_session(user)
-            flash("Your password has been changed. Any other sessions have been ended.", "info")
+            start_sign_in(user)
+            flash("Your password has been changed. You were signed out everywhere else.", "info")
             return redirect(home_url(user))
     return render_template("auth/reset_password.html", form=form), status_of(form)
 
@@ -216,7 +216,7 @@ def change_own_password():
         else:
             audit_request("password.changed", user)
             login_user(user)  # this browser carries the new token; every other one is out
-            start_session(user)
-            flash("Your password has been changed. You were logged out everywhere else.", "info")
+            start_sign_in(user)
+            flash("Your password has been changed. You were signed out everywhere else.", "info")
             return redirect(home_url(user))
     return render_template("auth/change_password.html", form=form), status_of(form)

@@ -200,7 +200,7 @@ def autosave(assignment_id: int, day: str):
 
 
 def _keep_on_expiry(user: User) -> None:
-    """The session ended mid-sentence: keep what was posted as a draft."""
+    """The sign-in ended mid-sentence: keep what was posted as a draft."""
     view_args = request.view_args or {}
     try:
         couple, assignment = assignment_for_partner(int(view_args["assignment_id"]), user)

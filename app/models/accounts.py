@@ -15,7 +15,7 @@ ROLES = ("admin", "therapist", "client")
 TOKEN_PURPOSES = ("invitation", "password_reset")
 
 
-def new_session_token() -> str:
+def new_sign_in_token() -> str:
     return secrets.token_hex(32)
 PAPER_SIZES = ("A4", "Letter")
 
@@ -55,10 +55,10 @@ class User(UserMixin, TimestampMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     is_active_account: Mapped[bool] = mapped_column("is_active", default=True)
-    last_login_at: Mapped[dt.datetime | None]
-    # Rotated at every login, logout, password change and deactivation; the signed-in
-    # browser carries it, so rotating it ends every other session at once.
-    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
+    last_sign_in_at: Mapped[dt.datetime | None]
+    # Rotated at every sign-in, sign-out, password change and deactivation; the signed-in
+    # browser carries it, so rotating it ends every other sign-in at once.
+    sign_in_token: Mapped[str] = mapped_column(sa.String(64), default=new_sign_in_token)
 
     practice: Mapped[Practice] = relationship(back_populates="users")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -66,8 +66,9 @@ class User(UserMixin, TimestampMixin, Base):
     )
 
     def get_id(self) -> str:
-        """What Flask-Login keeps in the session: the id and the current session token."""
-        return f"{self.id}:{self.session_token}"
+        """What Flask-Login keeps in the session cookie: the id and the current sign-in
+        token."""
+        return f"{self.id}:{self.sign_in_token}"
 
     @property
     def roles(self) -> frozenset[str]:

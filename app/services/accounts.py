@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.clock import now
 from app.extensions import db
 from app.models import Practice, User, UserRole
-from app.models.accounts import ROLES, new_session_token
+from app.models.accounts import ROLES, new_sign_in_token
 from app.services import DomainError
 from app.services.passwords import (
     check_password_policy,
@@ -91,7 +91,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None.
 
     On success the hash is upgraded if its parameters are outdated, and the session
-    token is rotated, which ends the user's other sessions.
+    token is rotated, which ends the user's other sign-ins.
     """
     user = user_by_email(email)
     if user is None or not user.is_active:
@@ -102,32 +102,32 @@ def authenticate(email: str, password: str) -> User | None:
     assert user.password_hash is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = now()
-    end_sessions(user)
+    user.last_sign_in_at = now()
+    end_sign_ins(user)
     return user
 
 
-def end_sessions(user: User) -> None:
+def end_sign_ins(user: User) -> None:
     """Invalidate every session of the user (a new token no browser holds yet)."""
-    user.session_token = new_session_token()
+    user.sign_in_token = new_sign_in_token()
 
 
-def load_session_user(session_id: str) -> User | None:
+def user_of_sign_in(session_id: str) -> User | None:
     """The active user whose "id:token" this is, for Flask-Login; else None."""
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or not user.session_token:
+    if user is None or not user.is_active or not user.sign_in_token:
         return None
-    return user if hmac.compare_digest(user.session_token, token) else None
+    return user if hmac.compare_digest(user.sign_in_token, token) else None
 
 
 def set_password(user: User, password: str) -> None:
     """Check the policy, store the new hash and end every session."""
     check_password_policy(password, email=user.email)
     user.password_hash = hash_password(password)
-    end_sessions(user)
+    end_sign_ins(user)
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -138,13 +138,13 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
-    """An admin (de)activates a user of their practice; deactivation ends their sessions."""
+    """An admin (de)activates a user of their practice; deactivation ends their sign-ins."""
     if not actor.is_admin or actor.practice_id != user.practice_id:
         raise DomainError("Only an admin of the practice can do that")
     if actor.id == user.id and not active:
         raise DomainError("You cannot deactivate your own account")
     user.is_active_account = active
-    end_sessions(user)
+    end_sign_ins(user)
 
 
 def set_roles(actor: User, user: User, roles: set[str]) -> None:
@@ -158,4 +158,4 @@ def set_roles(actor: User, user: User, roles: set[str]) -> None:
     user.role_rows = [row for row in user.role_rows if row.role in roles] + [
         UserRole(role=role) for role in sorted(roles - user.roles)
     ]
-    end_sessions(user)
+    end_sign_ins(user)

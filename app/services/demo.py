@@ -29,11 +29,11 @@ DEMO_PRACTICE = "Riverside Couples Practice"
 @dataclass
 class DemoResult:
     created: bool
-    logins: list[tuple[str, str]] = field(default_factory=list)
+    accounts: list[tuple[str, str]] = field(default_factory=list)
     message: str = ""
 
 
-def demo_logins() -> list[tuple[str, str]]:
+def demo_accounts() -> list[tuple[str, str]]:
     """(email, role description) for every demo account that can sign in."""
     return [
         ("admin@example.com", "practice admin"),
@@ -59,7 +59,7 @@ def build_demo(*, if_empty: bool = False, render: Renderer | None = None) -> Dem
             "account(s), and demo accounts share a published password."
         )
     if db.session.scalar(sa.select(Practice.id).where(Practice.is_demo.is_(True))):
-        return DemoResult(False, demo_logins(), "Demo data is already loaded.")
+        return DemoResult(False, demo_accounts(), "Demo data is already loaded.")
 
     practice = create_practice(DEMO_PRACTICE, timezone="America/New_York", is_demo=True)
     therapist = create_user(
@@ -110,7 +110,7 @@ def build_demo(*, if_empty: bool = False, render: Renderer | None = None) -> Dem
     db.session.flush()
     _sessions(therapist, made[0], made[1], render)
     db.session.flush()
-    return DemoResult(True, demo_logins(), "Demo practice created.")
+    return DemoResult(True, demo_accounts(), "Demo practice created.")
 
 
 REFLECTIONS = [

@@ -142,13 +142,13 @@ def invitation_from_link(token: str) -> Invitation:
             "please use the most recent email, or ask for a new invitation."
         )
     if invitation.accepted_at:
-        raise InvalidLink("This invitation has already been used. You can log in instead.")
+        raise InvalidLink("This invitation has already been used. You can sign in instead.")
     if invitation.revoked_at:
         raise InvalidLink("This invitation was withdrawn. Ask for a new one if you need it.")
     if invitation.expires_at <= now():
         raise InvalidLink("This invitation has expired. Ask for a new one to be sent.")
     if invitation.user is None or invitation.user.password_hash:
-        raise InvalidLink("This invitation has already been used. You can log in instead.")
+        raise InvalidLink("This invitation has already been used. You can sign in instead.")
     return invitation
 
 

@@ -24,11 +24,11 @@
       redirect: "manual",
       headers: { "X-CSRFToken": token ? token.value : "" }
     }).then(function (response) {
-      // An ended session answers with a redirect to the login page: the server kept this
+      // An ended sign-in answers with a redirect to the sign-in page: the server kept this
       // draft for the partner, but nothing further can be saved from this page.
       if (response.type === "opaqueredirect") {
         sending = true;
-        say("Your session has ended. Your draft is kept: press Save to log in again and finish it.");
+        say("You were signed out. Your draft is kept: press Save to sign in again and finish it.");
       } else if (response.ok) {
         if (dirty) { return; }  // typed again meanwhile: the next save will report
         var now = new Date();

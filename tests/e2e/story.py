@@ -138,11 +138,11 @@ def build_story(clock, make_therapist, *, homework=True, entries=False, csi4=Fal
 
 
 def log_in(page, email: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
+    page.goto("/sign-in")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def shoot(page, name: str, *, screen_height: int | None = None) -> Path:

@@ -28,11 +28,11 @@ def demo(db, clock):
 
 
 def log_in(page, email: str) -> None:
-    page.goto("/login")
+    page.goto("/sign-in")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 # --- axe-core on every main page ---------------------------------------------------------
@@ -45,9 +45,9 @@ def test_main_pages_have_no_serious_or_critical_violations(demo, page, phone_pag
         found[name] = serious_violations(tab)
         shoot(tab, f"a11y-{name}", screen_height=screen_height)
 
-    page.goto("/login")
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
-    check(page, "login")
+    page.goto("/sign-in")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    check(page, "sign-in")
     page.goto("/guides/")
     expect(page.get_by_role("heading", name="Guide library", level=1)).to_be_visible()
     check(page, "guide-library")
@@ -133,20 +133,20 @@ def tab_to(page, target, *, limit: int = 120) -> None:
 
 
 def keyboard_log_in(page, email: str) -> None:
-    page.goto("/login")
+    page.goto("/sign-in")
     tab_to(page, page.get_by_label("Email"))
     page.keyboard.type(email)
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def test_logging_in_with_the_keyboard_alone(demo, page):
+def test_signing_in_with_the_keyboard_alone(demo, page):
     keyboard_log_in(page, "therapist@example.com")
     expect(page.get_by_role("heading", name="Your couples")).to_be_visible()
     # The skip link comes first and moves the focus to the content.
-    page.goto("/login")
+    page.goto("/sign-in")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
 

@@ -21,11 +21,11 @@ def demo(db):
     db.session.commit()
 
 
-def test_demo_therapist_logs_in_and_sees_the_couples(demo, page):
-    page.goto("/login")
+def test_demo_therapist_signs_in_and_sees_the_couples(demo, page):
+    page.goto("/sign-in")
     page.get_by_label("Email").fill("therapist@example.com")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Your couples")).to_be_visible()
     expect(page.get_by_text("Alex & Sam")).to_be_visible()
     expect(page.get_by_text("Jordan & Casey")).to_be_visible()
@@ -39,15 +39,15 @@ def test_demo_therapist_logs_in_and_sees_the_couples(demo, page):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "guide-library.png"))
 
-    page.get_by_role("button", name="Log out").click()
-    expect(page).to_have_url(re.compile(r"/login$"))
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
 
 
 def test_wrong_password_keeps_the_email_and_says_why(demo, page):
-    page.goto("/login")
+    page.goto("/sign-in")
     page.get_by_label("Email").fill("therapist@example.com")
     page.get_by_label("Password").fill("not the right one")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("That email and password don't match an account.")).to_be_visible()
     expect(page.get_by_label("Email")).to_have_value("therapist@example.com")
     assert serious_violations(page) == []

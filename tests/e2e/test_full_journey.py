@@ -413,7 +413,7 @@ def open_todays_check_in(page, story):
 def finish_after_logging_in_again(page, story):
     page.get_by_label("Email").fill(story.maya.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name=CHECK_IN, level=1)).to_be_visible()
     expect(page.get_by_text("We kept what you were writing.")).to_be_visible()
     expect(page.get_by_label(CHECK_IN_PROMPT)).to_have_value(LONG_START + LONG_END)
@@ -424,7 +424,7 @@ def finish_after_logging_in_again(page, story):
     expect(page.get_by_label(CHECK_IN_PROMPT)).to_have_value(LONG_START + LONG_END)
 
 
-def test_session_expiring_while_writing_keeps_the_reflection_when_sent(
+def test_sign_in_expiring_while_writing_keeps_the_reflection_when_sent(
         db, clock, make_therapist, open_page, app):
     story = build_story(clock, make_therapist)
     page = open_page()
@@ -435,13 +435,13 @@ def test_session_expiring_while_writing_keeps_the_reflection_when_sent(
     reflection.press_sequentially(LONG_END)
     page.get_by_role("button", name="Save").click()  # before the autosave's pause is over
 
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
-    expect(flash(page, "Your session ended while you were writing. What you wrote is kept"))\
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(flash(page, "You were signed out while you were writing. What you wrote is kept"))\
         .to_be_visible()
     finish_after_logging_in_again(page, story)
 
 
-def test_session_expiring_while_writing_keeps_the_reflection_when_autosaved(
+def test_sign_in_expiring_while_writing_keeps_the_reflection_when_autosaved(
         db, clock, make_therapist, open_page, app):
     story = build_story(clock, make_therapist)
     page = open_page()
@@ -451,11 +451,11 @@ def test_session_expiring_while_writing_keeps_the_reflection_when_autosaved(
     clock.advance(dt.timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1))
     reflection.press_sequentially(LONG_END)
     page.clock.run_for(2_000)  # a pause before pressing Save: the autosave goes first
-    expect(page.get_by_role("status").filter(has_text="session has ended")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="You were signed out")).to_be_visible()
     page.get_by_role("button", name="Save").click()
 
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
-    expect(flash(page, "Your session ended while you were writing. What you wrote is kept"))\
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(flash(page, "You were signed out while you were writing. What you wrote is kept"))\
         .to_be_visible()
     finish_after_logging_in_again(page, story)
 

@@ -20,10 +20,10 @@ def demo(db):
 
 
 def log_in(page, email):
-    page.goto("/login")
+    page.goto("/sign-in")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
 
 
 def test_partner_logs_todays_check_in_on_a_phone(demo, phone_page):

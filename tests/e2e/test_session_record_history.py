@@ -29,11 +29,11 @@ def test_a_record_corrected_twice_reads_well(db, clock, page):
         .order_by(TherapySession.scheduled_at.desc())).first()
 
     def open_session() -> None:
-        page.goto("/login")
+        page.goto("/sign-in")
         page.get_by_label("Email").fill("therapist@example.com")
         page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
         page.goto(f"/therapist/sessions/{last_held.id}")
 
     open_session()
