@@ -31,6 +31,7 @@ PUBLIC = {
     "static",
     "auth.index",
     "auth.sign_in",
+    "auth.former_sign_in_address",
     "auth.accept_invitation",
     "auth.reset_request",
     "auth.reset_password",

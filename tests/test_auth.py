@@ -130,3 +130,9 @@ def test_root_redirects_by_role(client, sign_in_as, make_couple):
     couple = make_couple()
     sign_in_as(couple.therapist)
     assert client.get("/").headers["Location"] == "/therapist/"
+
+
+def test_the_former_sign_in_address_leads_to_the_new_one(client):
+    answer = client.get("/login?next=/therapist/")
+    assert answer.status_code == 301
+    assert answer.headers["Location"] == "/sign-in?next=/therapist/"

@@ -58,6 +58,12 @@ def index():
     return redirect(url_for("auth.sign_in"))
 
 
+@bp.get("/login")
+def former_sign_in_address():
+    """Bookmarks of the address the sign-in page had before it was /sign-in."""
+    return redirect(url_for("auth.sign_in", **request.args), code=301)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(
     limit_from("SIGN_IN_LIMIT_ACCOUNT_ADDRESS"),
