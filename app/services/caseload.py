@@ -11,7 +11,8 @@ assignment); and the joint accounts of the differences' window.
 
 - This week is the therapist's week (Monday to Sunday of today in the therapist's
   timezone); what is due so far in it follows each occurrence's own calendar: a joint
-  exercise the couple's, an individual one the partner's.
+  exercise the couple's, an individual one the partner's. The caseload counts the
+  homework due; extra practice is left to the couple page.
 - Overdue: each partner's, as occurrences.py counts it.
 - Differences: joint occurrences of the last DIFFERENCE_DAYS days (today included, by the
   couple's calendar) whose two accounts differ.
@@ -268,7 +269,7 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
                 occurrences = Occurrences.from_dates(
                     dates, logged.get((item.id, user.id), _NOTHING), today)
                 person = figures[user.id]
-                person.week = person.week + occurrences.tally(monday, sunday)
+                person.week = person.week + occurrences.tally(monday, sunday, extra=False)
                 person.overdue += len(occurrences.overdue())
             if item.mode == "joint":
                 differences += _count_differences(accounts.get(item.id, {}),

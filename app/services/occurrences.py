@@ -25,7 +25,8 @@ The rules, and the edge cases decided:
   will be extra practice.
 - **Extra practice.** An entry on a day that is not a date of the schedule (the day was
   paused afterwards, or the schedule changed under it) is extra practice: counted apart
-  (`Tally.extra`), never as due, done or in a streak.
+  (`Tally.extra`), never as due, done or in a streak. (Two accounts of a joint day are
+  compared all the same.)
 - **Counts.** Of the due occurrences in a span: done, partly, not done, and not logged,
   each shown apart ("3 done, 1 partly, 0 not done, 1 not logged of 5"). *Partly* is never
   counted as *done*. The one rate is the share done (`Tally.percent_done`), always shown
@@ -163,9 +164,10 @@ class Occurrences:
     def _scheduled(self) -> frozenset[dt.date]:
         return frozenset(self.dates)
 
-    def tally(self, first: dt.date | None = None, last: dt.date | None = None) -> Tally:
+    def tally(self, first: dt.date | None = None, last: dt.date | None = None, *,
+              extra: bool = True) -> Tally:
         """Counts of the due occurrences from `first` to `last` (both included; None: no
-        bound), and the extra practice logged in that span."""
+        bound), and (unless `extra` is false) the extra practice logged in that span."""
         done = partly = not_done = not_logged = 0
         due = self.due
         low = 0 if first is None else bisect_left(due, first)
@@ -182,13 +184,13 @@ class Occurrences:
             else:
                 not_done += 1
         logged = self.logged
-        extra = 0
-        if logged:
+        practice = 0
+        if extra and logged:
             scheduled = self._scheduled
-            extra = sum(1 for day in logged
-                        if day not in scheduled
-                        and (first is None or day >= first) and (last is None or day <= last))
-        return Tally(done, partly, not_done, not_logged, extra)
+            practice = sum(1 for day in logged
+                           if day not in scheduled
+                           and (first is None or day >= first) and (last is None or day <= last))
+        return Tally(done, partly, not_done, not_logged, practice)
 
     def streak(self, last: dt.date | None = None) -> int:
         """Due occurrences done or partly in a row, counting back from the latest due on
