@@ -163,9 +163,9 @@ def test_the_portal_shows_each_partners_week(db, client, login_as, history):
                 continue
             card = section(page, f"hw-{assignment.id}")
             tally, streak = WEEK[(key, who)], STREAK[(key, who)]
-            assert f"{tally.describe()} due so far this week" in card, (key, who, card)
+            assert f"So far this week: {tally.describe()} due." in card, (key, who, card)
             if streak >= 2:
-                assert f"{streak} in a row, done or partly" in card
+                assert f"{streak} in a row, done or partly." in card
             else:
                 assert "in a row" not in card
 
@@ -178,11 +178,11 @@ def test_a_past_week_in_the_portal_shows_that_weeks_figures_and_streak(
     card = section(page, f"hw-{homework['check_in'].id}")
     # The week of 2 March: done every day but the 5th; by its Sunday, three in a row
     # (the 6th to the 8th), not today's seven.
-    assert "6 done, 0 partly, 1 not done, 0 not logged of 7 due that week" in card
-    assert "3 in a row by Sun 08 Mar, done or partly" in card
+    assert "That week: 6 done, 0 partly, 1 not done, 0 not logged of 7 due." in card
+    assert "3 in a row by Sun 08 Mar, done or partly." in card
     assert "7 in a row" not in page
     days = section(page, f"hw-{homework['appreciation'].id}")
-    assert "0 done, 0 partly, 0 not done, 3 not logged of 3 due that week" in days
+    assert "That week: 0 done, 0 partly, 0 not done, 3 not logged of 3 due." in days
     # The 2nd is more than a week ago: not logged, and no longer loggable.
     assert re.search(r"Mon 02 Not logged", days)
 

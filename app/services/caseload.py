@@ -239,7 +239,7 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
 
     # Plans that began before the first day look alike from it on (a daily exercise is a
     # daily exercise), so many assignments share their dates: work each out once.
-    dates_of: dict[tuple[Any, ...], list[dt.date]] = {}
+    dates_of: dict[tuple[Any, ...], tuple[dt.date, ...]] = {}
     rows = []
     for couple in couples:
         users = [partner.user for partner in couple.partners]
@@ -260,8 +260,8 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
             key = item.schedule_from(first)
             dates = dates_of.get(key)
             if dates is None:
-                dates = dates_of[key] = [day for day in item.plan(first).dates(last)
-                                         if day >= first]
+                dates = dates_of[key] = tuple(day for day in item.plan(first).dates(last)
+                                              if day >= first)
             for user in users:
                 if item.mode == "one" and user.id != item.partner_id:
                     continue
@@ -476,15 +476,17 @@ def _load_joint_accounts(
 ) -> dict[int, dict[dt.date, list[Account]]]:
     """By joint assignment and day since `first`: each partner's account."""
     found: dict[int, dict[dt.date, list[Account]]] = defaultdict(lambda: defaultdict(list))
-    # Ratings are a few small numbers, so a page holds few different texts: each is
-    # decoded once.
-    decoded: dict[str, list[Any]] = {}
+    # Ratings are a few small numbers, so a page holds few different accounts: each is
+    # decoded and made once.
+    made: dict[tuple[str, str | None], Account] = {}
     for assignment_id, day, completion, text in db.session.execute(
         _JOINT_ACCOUNTS, {**scope, "first": first}
     ).all():
-        if text not in decoded:
-            decoded[text] = (json.loads(text) or []) if text else []
-        found[assignment_id][day].append(Account(completion, decoded[text]))
+        account = made.get((completion, text))
+        if account is None:
+            ratings = (json.loads(text) or []) if text else []
+            account = made[(completion, text)] = Account(completion, tuple(ratings))
+        found[assignment_id][day].append(account)
     return found
 
 

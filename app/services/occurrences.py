@@ -113,13 +113,18 @@ class Tally:
                      self.not_done + other.not_done, self.not_logged + other.not_logged,
                      self.extra + other.extra)
 
-    def describe(self) -> str:
-        """'3 done, 1 partly, 0 not done, 1 not logged of 5' (and any extra practice)."""
-        text = (f"{self.done} done, {self.partly} partly, {self.not_done} not done, "
-                f"{self.not_logged} not logged of {self.due}") if self.due else "nothing due"
-        if self.extra:
-            text += f"; {self.extra} extra practice"
-        return text
+    def describe(self, keep_together: bool = False) -> str:
+        """'3 done, 1 partly, 0 not done, 1 not logged of 5' (and any extra practice).
+        With `keep_together`, each count is held to its words by no-break spaces, so that
+        a narrow column breaks the line only between counts."""
+        counts = ([f"{self.done} done", f"{self.partly} partly", f"{self.not_done} not done",
+                   f"{self.not_logged} not logged of {self.due}"] if self.due
+                  else ["nothing due"])
+        extra = [f"{self.extra} extra practice"] if self.extra else []
+        if keep_together:
+            counts = [part.replace(" ", "\u00a0") for part in counts]
+            extra = [part.replace(" ", "\u00a0") for part in extra]
+        return "; ".join([", ".join(counts), *extra])
 
 
 def total(tallies: Iterable[Tally]) -> Tally:
@@ -156,9 +161,12 @@ class Occurrences:
                    today: dt.date) -> Occurrences:
         """From the schedule's dates (in order) of the span a caller looks at; dates from
         today on count only where logged."""
+        dates = dates if isinstance(dates, tuple) else tuple(dates)
         ended = bisect_left(dates, today)  # dates before today: their day has ended
-        due = tuple(dates[:ended]) + tuple(day for day in dates[ended:] if day in logged)
-        return cls(tuple(dates), due, logged, today)
+        due = dates[:ended]
+        if logged and ended < len(dates):
+            due += tuple(day for day in dates[ended:] if day in logged)
+        return cls(dates, due, logged, today)
 
     @cached_property
     def _scheduled(self) -> frozenset[dt.date]:
