@@ -35,10 +35,10 @@ from sqlalchemy.sql.functions import FunctionElement
 from app.clock import now, today_in
 from app.extensions import db
 from app.models import Assignment, AssignmentPause, Couple, Entry, Partner, User
+from app.models.homework import COMPLETIONS
 from app.services.couples import PartnerSlot, partner_slots
 from app.services.invitations import pending_invitations_by_couple
 from app.services.occurrences import (
-    COMPLETIONS,
     Account,
     Occurrences,
     Tally,

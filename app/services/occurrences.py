@@ -62,8 +62,6 @@ from zoneinfo import ZoneInfo
 
 from app.services.schedule import LATE_DAYS, Plan
 
-COMPLETIONS = ("done", "partly", "not_done")
-COMPLETION_WORDS = {"done": "done", "partly": "partly", "not_done": "not done"}
 RATING_GAP = 3  # joint ratings this far apart are a difference to talk about
 _LATE = dt.timedelta(days=LATE_DAYS)
 
