@@ -247,3 +247,71 @@ def test_both_reports_show_the_same_figures(db, history, audience):
     assert (f"Different experiences on 9 Mar 2026 (one did it, the other did not): "
             f"{a.name} done, {b.name} not done.") in html
     assert "+ 1 extra practice" in html
+
+
+def test_a_joint_difference_nobody_wrote_about_is_in_both_reports(db, history):
+    """Done against not done, with no words or ratings, and one account private: still one
+    difference to talk about in both reports (completion is shared homework)."""
+    couple, a, b, _homework = history
+    surprises = assign_exercise(
+        couple.therapist, couple,
+        db.session.scalar(sa.select(Exercise).where(Exercise.slug == "small-surprises")),
+        mode="joint", schedule=Schedule(start=D(2026, 3, 10), cadence="once"))
+    db.session.flush()
+    for user, completion, visibility in ((a, "done", "partner"), (b, "not_done", "therapist")):
+        backfill_entry(user, couple, surprises, D(2026, 3, 10), completion=completion,
+                       logged_at=dt.datetime(2026, 3, 10, 21, tzinfo=dt.UTC),
+                       visibility=visibility)
+    db.session.commit()
+    title = surprises.exercise_version.title
+    for audience in ("clinician", "couple"):
+        data = gather(couple, audience=audience, start=MONDAY, end=SUNDAY)
+        group = next(g for g in data.content if g.exercise == title)
+        assert [(d.date, d.completions) for d in group.differences] == [
+            (D(2026, 3, 10), [(a.name, "done"), (b.name, "not done")])], audience
+        assert group.entries == []  # nothing was written
+
+
+def test_partners_a_day_apart_see_their_own_week_and_the_therapist_the_same_one(
+        db, clock, client, login_as, make_couple, make_therapist):
+    """Sunday 15 March, 20:00 UTC: Monday morning in Auckland, where the couple lives and
+    its joint exercise is dated; still Sunday for the therapist in London and the partner
+    in Los Angeles."""
+    clock.set(dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC))
+    load_builtin_guides()
+    therapist = make_therapist(timezone="Europe/London")
+    couple = make_couple(therapist, timezone="Pacific/Auckland")
+    a, b = (p.user for p in couple.partners)
+    a.timezone = "America/Los_Angeles"
+    dates = db.session.scalar(sa.select(Exercise).where(Exercise.slug == "intentional-dates"))
+    check_in = db.session.scalar(sa.select(Exercise).where(Exercise.slug == "daily-check-in"))
+    together = assign_exercise(therapist, couple, dates, mode="joint",
+                               schedule=Schedule(start=D(2026, 3, 9), cadence="daily"))
+    alone = assign_exercise(therapist, couple, check_in, mode="both",
+                            schedule=Schedule(start=D(2026, 3, 9), cadence="daily"))
+    db.session.commit()
+    clock.set(dt.datetime(2026, 3, 15, 20, 0, tzinfo=dt.UTC))
+
+    login_as(a)
+    portal = client.get("/portal/").text
+    # Los Angeles' week, whichever homework comes first; the joint exercise's 9-15 March
+    # have all ended in Auckland, the partner's own check-in of Sunday has not.
+    assert "09 Mar \u2013 15 Mar 2026" in portal
+    assert ("That week" not in text(portal)
+            and "So far this week: 0 done, 0 partly, 0 not done, 7 not logged of 7 due."
+            in section(portal, f"hw-{together.id}"))
+    assert ("So far this week: 0 done, 0 partly, 0 not done, 6 not logged of 6 due."
+            in section(portal, f"hw-{alone.id}"))
+
+    login_as(therapist)
+    page = client.get(f"/therapist/couples/{couple.id}").text
+    assert "This week: Mon 09 Mar to Sun 15 Mar, so far." in text(page)
+    caseload = table_rows(client.get("/therapist/").text)[0][2]
+    # a: 7 joint + 6 check-in; b (Auckland): 7 + 7, Monday the 16th is next week.
+    assert caseload == (f"{a.name} 0 done, 0 partly, 0 not done, 13 not logged of 13 "
+                        f"{b.name} 0 done, 0 partly, 0 not done, 14 not logged of 14")
+    adherence = page[page.index('aria-label="Adherence"'):]
+    rows = table_rows(adherence[:adherence.index("</table>") + 8])
+    for who, due in ((a.name, (7, 6)), (b.name, (7, 7))):
+        weeks = [row[row.index(who) + 1] for row in rows if who in row]
+        assert weeks == [f"0 done, 0 partly, 0 not done, {n} not logged of {n}" for n in due]
