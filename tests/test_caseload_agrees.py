@@ -151,13 +151,13 @@ def expected(history: History, moment: dt.datetime, therapist_zone: str):
             figures[position][1] += len(occurrences.overdue())
         if item.mode == "joint":
             couple_today = day_in(moment, history.timezone)
-            window = {couple_today - dt.timedelta(days=n) for n in range(DIFFERENCE_DAYS)}
+            since = couple_today - dt.timedelta(days=DIFFERENCE_DAYS - 1)
             accounts: dict[dt.date, list[Account]] = defaultdict(list)
             for position in (0, 1):
                 for date, completion in item.logged[position].items():
                     accounts[date].append(
                         Account(completion, item.ratings[position][date]))
-            found += len(differences(accounts, days=window))
+            found += len(differences(accounts, since, couple_today))
     return {position: (tally, overdue) for position, (tally, overdue) in figures.items()}, found
 
 

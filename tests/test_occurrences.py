@@ -211,4 +211,5 @@ def test_one_difference_per_occurrence_and_none_without_both_accounts():
     found = differences(accounts)
     assert list(found) == [D(2026, 3, 5), D(2026, 3, 8)]
     assert found[D(2026, 3, 5)] == Difference(False, (0, 1, 2))
-    assert list(differences(accounts, days=[D(2026, 3, 8)])) == [D(2026, 3, 8)]
+    assert list(differences(accounts, D(2026, 3, 6), D(2026, 3, 8))) == [D(2026, 3, 8)]
+    assert list(differences(accounts, last=D(2026, 3, 7))) == [D(2026, 3, 5)]

@@ -42,9 +42,9 @@ from app.services.occurrences import (
     Account,
     Occurrences,
     Tally,
-    compare,
     dated_in,
     day_in,
+    differences,
 )
 from app.services.schedule import LATE_DAYS, Plan, week_of
 
@@ -253,7 +253,7 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
                 person.last_activity = user.last_activity
                 person.days_since_activity = max(0, (
                     therapist_today - day_in(user.last_activity, therapist.timezone)).days)
-        differences = 0
+        differing = 0
         for item in by_couple.get(couple.id, []):
             if item.start > last:
                 continue
@@ -272,7 +272,7 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
                 person.week = person.week + occurrences.tally(monday, sunday, extra=False)
                 person.overdue += len(occurrences.overdue())
             if item.mode == "joint":
-                differences += _count_differences(accounts.get(item.id, {}),
+                differing += _count_differences(accounts.get(item.id, {}),
                                                   today_of(couple.timezone))
         rows.append(
             CaseloadRow(
@@ -283,7 +283,7 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
                 slots=partner_slots(couple, invitations.get(couple.id, [])),
                 partners=list(figures.values()),
                 overdue=sum(person.overdue for person in figures.values()),
-                differences=differences,
+                differences=differing,
             )
         )
     rows.sort(key=_sort_key(normalise_sort(sort)))
@@ -493,11 +493,7 @@ def _load_joint_accounts(
 def _count_differences(accounts: dict[dt.date, list[Account]], couple_today: dt.date) -> int:
     """Joint occurrences of the last DIFFERENCE_DAYS days whose two accounts differ."""
     since = couple_today - dt.timedelta(days=DIFFERENCE_DAYS - 1)
-    return sum(
-        1
-        for day, pair in accounts.items()
-        if since <= day <= couple_today and len(pair) == 2 and compare(*pair) is not None
-    )
+    return len(differences(accounts, since, couple_today))
 
 
 def _short_names(users: list[_Person]) -> list[str]:

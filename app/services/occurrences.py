@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -250,12 +250,14 @@ def compare(first: Account, second: Account) -> Difference | None:
     return None
 
 
-def differences(accounts: Mapping[dt.date, Sequence[Account]],
-                days: Collection[dt.date] | None = None) -> dict[dt.date, Difference]:
-    """The joint occurrences (of those in `days`, if given) whose two accounts differ."""
+def differences(accounts: Mapping[dt.date, Sequence[Account]], first: dt.date | None = None,
+                last: dt.date | None = None) -> dict[dt.date, Difference]:
+    """The joint occurrences from `first` to `last` (None: no bound) whose two accounts
+    differ."""
     found = {}
     for day, pair in accounts.items():
-        if len(pair) == 2 and (days is None or day in days):
+        if (len(pair) == 2 and (first is None or day >= first)
+                and (last is None or day <= last)):
             difference = compare(pair[0], pair[1])
             if difference is not None:
                 found[day] = difference
