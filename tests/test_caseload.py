@@ -16,8 +16,9 @@ from app.services.couples import PartnerDetails, create_couple
 from app.services.guides import load_builtin_guides
 from app.services.homework import Schedule, assign_exercise, end, log_entry, pause, resume
 from app.services.invitations import accept
+from app.services.occurrences import Tally
 from app.services.progress import couple_progress
-from app.services.schedule import Plan, weekday_mask
+from app.services.schedule import Plan, week_of, weekday_mask
 from tests.conftest import PASSWORD
 
 D = dt.date
@@ -114,7 +115,8 @@ def name_couple(db, couple: Couple, name: str, first: str, second: str, *,
 
 def build_rae_and_sol(db, clock, make_couple, therapist) -> Couple:
     """Partners in Auckland and Los Angeles, a couple in London: a daily check-in for both
-    and a weekly joint date, one date flagged inside the last 14 days and one outside."""
+    and a weekly joint date, one date the partners rated differently inside the last 14 days
+    and one outside."""
     couple = make_couple(therapist, timezone="Europe/London")
     rae, sol = name_couple(db, couple, "Rae & Sol", "Rae", "Sol",
                            zones=("Pacific/Auckland", "America/Los_Angeles"))
@@ -123,14 +125,14 @@ def build_rae_and_sol(db, clock, make_couple, therapist) -> Couple:
                             schedule=Schedule(start=D(2026, 2, 26), cadence="weekly"))
     check_in = assign_exercise(therapist, couple, exercise(db, "daily-check-in"), mode="both",
                                schedule=Schedule(start=D(2026, 3, 2), cadence="daily"))
-    # 14 days before the couple's today (12 March): outside the flag window.
+    # 14 days before the couple's today (12 March): outside the differences' window.
     log_entry(rae, couple, dates, D(2026, 2, 26), completion="done", ratings=[9, 9])
     log_entry(sol, couple, dates, D(2026, 2, 26), completion="done", ratings=[2, 9])
     db.session.commit()
 
     clock.set(dt.datetime(2026, 3, 10, 20, 0, tzinfo=UTC))
     log_entry(rae, couple, dates, D(2026, 3, 5), completion="done", ratings=[8, 8])
-    log_entry(sol, couple, dates, D(2026, 3, 5), completion="partly", ratings=[3, 8])  # flag
+    log_entry(sol, couple, dates, D(2026, 3, 5), completion="partly", ratings=[3, 8])  # differ
     db.session.commit()
 
     clock.set(NOW)  # Rae: Friday 13 March in Auckland; Sol: Thursday 12th in Los Angeles
@@ -154,26 +156,29 @@ def build_kit_and_lou(db, make_couple, therapist) -> Couple:
     return couple
 
 
-def test_figures_for_partners_in_two_timezones_with_a_joint_flag(
+def test_figures_for_partners_in_two_timezones_with_a_joint_difference(
     db, client, sign_in_as, clock, library, make_couple, therapist
 ):
     build_rae_and_sol(db, clock, make_couple, therapist)
     sign_in_as(therapist)
     page = client.get("/therapist/")
     assert page.status_code == 200
-    _couple, partners, week, activity, overdue, flags = row_named(page.text, "Rae & Sol")
+    _couple, partners, week, activity, overdue, differences = row_named(page.text, "Rae & Sol")
     assert partners == "Rae Okoro Sol Okoro"
-    # This week is the therapist's (Mon 9 - Sun 15 March); due so far follows each person:
-    # Rae (Auckland, Friday 13th): check-in 9-13 plus the joint date of the 12th = 6, of which
-    # done or partly 4 ("not done" on the 11th is reported, not completed).
-    # Sol (Los Angeles, Thursday 12th): check-in 9-12 plus the date = 5, none logged.
-    assert week == "Rae 4/6 (67%) Sol 0/5 (0%)"
+    # This week is the therapist's (Mon 9 - Sun 15 March); what is due so far follows each
+    # occurrence's calendar. Rae (Auckland, Friday 13th): the check-in of 9-12 (ended) and
+    # of the 13th (logged today), and the joint date of the 12th (still Thursday in London,
+    # but logged): 6; done the 9th, 13th and the date, partly the 10th, not done the 11th.
+    # Sol (Los Angeles, Thursday 12th): the check-in of 9-11; neither his today nor the
+    # date of the 12th counts against him before the day ends there.
+    assert week == ("Rae 3 done, 1 partly, 1 not done, 1 not logged of 6 "
+                    "Sol 0 done, 0 partly, 0 not done, 3 not logged of 3")
     assert activity == "Rae today Sol 2 days ago"
     # Rae: 6, 7, 8 and 12 March not logged (6-12 is her last week); Sol: 5-11 March = 7.
     # The joint date of the 5th was logged by both; the 12th is today, not overdue.
     assert overdue == "11"
     # The 5 March date differs by 5 on a question; the 26 February one falls outside 14 days.
-    assert flags == "1"
+    assert differences == "1"
     assert "This week: Mon 09 Mar to Sun 15 Mar" in page.text
 
 
@@ -194,8 +199,11 @@ def test_the_week_is_the_therapists_and_due_so_far_each_persons(
     # Sunday 15 March, 20:00 UTC: Monday 16th 09:00 in Auckland, Sunday evening in London.
     clock.set(dt.datetime(2026, 3, 15, 20, 0, tzinfo=UTC))
 
-    sign_in_as(london)  # week of 9-15 March: Ana is already in the 16th, which is not in it
-    assert row_named(client.get("/therapist/").text, "Ahead")[2] == "Ana 0/7 (0%) Bo 0/7 (0%)"
+    sign_in_as(london)  # week of 9-15 March: Ana is already in the 16th, which is not in it;
+    # Bo's Sunday has not ended yet.
+    assert row_named(client.get("/therapist/").text, "Ahead")[2] == (
+        "Ana 0 done, 0 partly, 0 not done, 7 not logged of 7 "
+        "Bo 0 done, 0 partly, 0 not done, 6 not logged of 6")
     sign_in_as(auckland)  # week of 16-22 March: nothing is due yet in London
     assert row_named(client.get("/therapist/").text, "Behind")[2] == (
         "Cy nothing due Di nothing due")
@@ -210,15 +218,15 @@ def test_sorting_by_each_column(db, client, sign_in_as, clock, library, make_cou
 
     expected = {
         "name": ["Ava & Ben", "Kit & Lou", "Rae & Sol"],
-        # lowest partner first (Sol 0%, Lou 50%); nothing due this week last
+        # lowest partner's share done first (Sol 0%, Lou 67%); nothing due this week last
         "adherence": ["Rae & Sol", "Kit & Lou", "Ava & Ben"],
         # never first, then the quieter partner's last entry (Sol, 2 days ago), then today
         "activity": ["Ava & Ben", "Rae & Sol", "Kit & Lou"],
         "overdue": ["Rae & Sol", "Kit & Lou", "Ava & Ben"],  # 11, 1, 0
-        "flags": ["Rae & Sol", "Ava & Ben", "Kit & Lou"],  # 1, then ties by name
+        "differences": ["Rae & Sol", "Ava & Ben", "Kit & Lou"],  # 1, then ties by name
     }
     directions = {"name": "ascending", "adherence": "ascending", "activity": "ascending",
-                  "overdue": "descending", "flags": "descending"}
+                  "overdue": "descending", "differences": "descending"}
     for key, names in expected.items():
         page = client.get(f"/therapist/?sort={key}")
         assert order(page.text) == names, key
@@ -235,13 +243,16 @@ def test_sorting_by_each_column(db, client, sign_in_as, clock, library, make_cou
     assert headers == {
         "Couple": "/therapist/?sort=name", "Partners": None,
         "This week": "/therapist/?sort=adherence", "Last activity": "/therapist/?sort=activity",
-        "Overdue": "/therapist/?sort=overdue", "Flags": "/therapist/?sort=flags",
+        "Overdue": "/therapist/?sort=overdue", "Differences": "/therapist/?sort=differences",
     }
     ava_row = row_named(default.text, "Ava & Ben")
     assert ava_row[1] == "Ava Okoro (invitation sent) Ben Okoro (invitation sent)"
     assert ava_row[2:] == ["Ava nothing due Ben nothing due", "Ava never Ben never", "0", "0"]
+    # Lou has not logged today yet: it is not due before it ends.
     assert row_named(default.text, "Kit & Lou")[2:] == [
-        "Kit 4/4 (100%) Lou 2/4 (50%)", "Kit today Lou today", "1", "0"]
+        "Kit 4 done, 0 partly, 0 not done, 0 not logged of 4 "
+        "Lou 2 done, 0 partly, 0 not done, 1 not logged of 3",
+        "Kit today Lou today", "1", "0"]
     assert 'tabindex="0" role="region" aria-label="Your couples"' in default.text
     assert "<script" not in default.text and "style=" not in default.text
 
@@ -392,18 +403,18 @@ def test_one_partner_paused_and_ended_homework_agree_with_the_couple_page(
 
     sign_in_as(therapist)
     row = row_named(client.get("/therapist/").text, "Pia & Quin")
-    # Pia: check-in 9-12 and appreciation 9 and 12; Quin: appreciation 9 and 12.
-    assert row[2] == "Pia 1/6 (17%) Quin 1/2 (50%)"
+    # Pia: check-in 9-11 and 12 (logged today), appreciation 9 (the 12th has not ended);
+    # Quin: appreciation 9.
+    assert row[2] == ("Pia 1 done, 0 partly, 0 not done, 4 not logged of 5 "
+                      "Quin 0 done, 1 partly, 0 not done, 0 not logged of 1")
     # Pia: check-in 9-11 and appreciation 5-9; Quin: appreciation 5-8.
     assert row[4] == "12"
 
-    # Everyone here lives in UTC, so the therapist's week is everyone's: the couple page's
-    # own computation gives the same figures.
-    progress = couple_progress(db.session.get(Couple, couple.id))
-    by_partner: dict[int, list[int]] = {pia.id: [0, 0], quin.id: [0, 0]}
+    # The couple page's own computation gives the same figures.
+    progress = couple_progress(db.session.get(Couple, couple.id), week_of(NOW.date()))
+    weeks = {pia.id: Tally(), quin.id: Tally()}
     for item in progress.assignments:
         for p in item.partners:
-            by_partner[p.user_id][0] += p.week_completed
-            by_partner[p.user_id][1] += p.week_due
-    assert by_partner == {pia.id: [1, 6], quin.id: [1, 2]}
+            weeks[p.user_id] += p.week
+    assert weeks == {pia.id: Tally(done=1, not_logged=4), quin.id: Tally(partly=1)}
     assert progress.overdue_count == 12

@@ -74,8 +74,10 @@ def test_reports_test_page_command_writes_a_pdf(runner, tmp_path):
 
 
 def test_demo_has_weeks_of_homework_history(db, runner, client, sign_in_as):
+    from app.clock import today_in
     from app.models import Assignment, Entry
     from app.services.progress import couple_progress
+    from app.services.schedule import week_of
 
     assert runner.invoke(args=["demo"]).exit_code == 0
     couples = db.session.scalars(sa.select(Couple).order_by(Couple.id)).all()
@@ -91,8 +93,8 @@ def test_demo_has_weeks_of_homework_history(db, runner, client, sign_in_as):
     visibilities = {e.visibility for e in db.session.scalars(
         sa.select(Entry).join(Assignment).where(Assignment.couple_id == one.id))}
     assert visibilities == {"therapist", "partner"}
-    progress = couple_progress(one)
-    assert len(progress.flags) >= 1
+    progress = couple_progress(one, week_of(today_in(one.therapist.timezone)))
+    assert len(progress.differences) >= 1
     assert any(row.assignment.mode == "joint" for row in progress.assignments)
     sign_in_as(one.therapist)
     page = client.get(f"/therapist/couples/{one.id}")

@@ -44,7 +44,7 @@ def flat(text: str) -> str:
 @pytest.fixture
 def story(db, make_couple, clock):
     """A couple two weeks into homework, with a held session, CSI-4 answers and entries of
-    every kind: private, shared, a joint date with a flagged difference."""
+    every kind: private, shared, a joint date the partners rated differently."""
     clock.set(dt.datetime(2026, 3, 20, 12, 0, tzinfo=dt.UTC))  # a Friday
     load_builtin_guides()
     couple = make_couple(policy="limited", timezone="UTC")
@@ -88,7 +88,7 @@ def story(db, make_couple, clock):
         else:
             log(a, check_in, day, "done" if offset % 4 else "not_done", "", 6)
         log(b, check_in, day, "partly" if offset % 3 else "done", "", 7)
-    # Joint date on the 9th: both shared, ratings 8 and 3 (flagged in both reports).
+    # Joint date on the 9th: both shared, ratings 8 and 3 (a difference in both reports).
     log(a, dates, dt.date(2026, 3, 9), "done", JOINT_SHARED, 8)
     log(b, dates, dt.date(2026, 3, 9), "done", "It felt rushed to me", 3)
     # Joint date on the 2nd: one private account, ratings 9 and 2 (clinician only).
@@ -122,12 +122,19 @@ def test_the_clinician_report_holds_everything(reports):
     # Summary: adherence per partner per assignment, streaks, changes.
     assert "Create daily check-in moments" in text and "Plan intentional dates" in text
     assert "first report for this couple" in text
-    assert f"{a} completed" in text and f"{b} completed" in text
+    # The period is 2-16 March, all ended by the 20th: a check-in a day (15) and three
+    # dates; nobody logged the 16th. Partly is shown apart from done, and the rate says
+    # what it counts.
+    assert (f"{a}: 13 done, 0 partly, 3 not done, 2 not logged of 18 due in this period "
+            "(72% done).") in text
+    assert (f"{b}: 7 done, 9 partly, 0 not done, 2 not logged of 18 due in this period "
+            "(39% done).") in text
+    assert "Done Partly Not done Not logged Due % done Streak" in text
     # Written content with author, date, visibility; private marked.
     assert PRIVATE in text and SHARED in text and JOINT_SHARED in text
     assert "Private to the therapist" in text and "Shared with partner" in text
     assert text.index("10 Mar 2026") < text.index("11 Mar 2026")  # date order
-    # Both joint differences flagged.
+    # Both joint differences.
     assert "Different experiences on 9 Mar 2026" in text
     assert "Different experiences on 2 Mar 2026" in text
     # Clinician notes, session record and CSI-4 with its reference and cutoff.
@@ -154,9 +161,11 @@ def test_the_couple_handout_holds_only_what_both_may_see(reports):
     text = flat(text)
     a = couple.partners[0].user.name
     # Completion and adherence, shared content, the summary for the couple.
-    assert "Create daily check-in moments" in text and f"{a} completed" in text
+    assert "Create daily check-in moments" in text
+    assert f"{a}: 13 done, 0 partly, 3 not done, 2 not logged of 18" in text
     assert SHARED in text and JOINT_SHARED in text and SUMMARY in text
-    # The flag where both joint accounts are shared; not where one is private.
+    # The difference where both joint accounts are shared; not where one is private (the
+    # partners both did it, so only the private rating differed).
     assert "Different experiences on 9 Mar 2026" in text
     assert "Different experiences on 2 Mar 2026" not in text
     # Never private content, CSI-4, scores, notes or the clinician's record.

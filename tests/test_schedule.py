@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from app.services.schedule import Plan, can_log, mask_days, streak, week_of, weekday_mask
+from app.services.schedule import Plan, can_log, mask_days, week_of, weekday_mask
 
 D = dt.date
 
@@ -59,11 +59,3 @@ def test_week_runs_monday_to_sunday():
     (D(2026, 3, 11), False)])
 def test_logging_window_is_a_week_late_never_ahead(occurrence, ok):
     assert can_log(occurrence, today=D(2026, 3, 10)) is ok
-
-
-def test_streak_counts_back_from_the_latest_and_spares_today():
-    due = [D(2026, 3, d) for d in range(1, 8)]
-    done = {D(2026, 3, 3), D(2026, 3, 4), D(2026, 3, 5), D(2026, 3, 6)}
-    assert streak(due, done, today=D(2026, 3, 7)) == 4  # today not logged yet: no break
-    assert streak(due, done | {D(2026, 3, 7)}, today=D(2026, 3, 7)) == 5
-    assert streak(due, done, today=D(2026, 3, 8)) == 0  # yesterday missed

@@ -64,12 +64,14 @@ def welcome():
     week = _week(request.args.get("week"))
     monday, items = week_for_partner(current_user, couple, week)
     this_monday = week_of(today_in(current_user.timezone))[0]
+    week_is = "past" if monday < this_monday else "current" if monday == this_monday else "next"
     return render_template(
         "client/welcome.html",
         couple=couple,
         items=items,
         monday=monday,
         sunday=monday + dt.timedelta(days=6),
+        week_is=week_is,
         previous_week=monday - dt.timedelta(days=7),
         next_week=monday + dt.timedelta(days=7) if week and monday < this_monday else None,
         policy_text=policy_wording(couple.confidentiality_policy),

@@ -1,20 +1,21 @@
-"""The therapist's caseload: every couple with this week's adherence per partner, last
-activity, overdue homework and flags, in a constant number of queries whatever its size.
+"""The therapist's caseload: every couple with this week's figures per partner, last
+activity, overdue homework and joint differences, in a constant number of queries whatever
+its size.
 
-The rules are the couple page's (progress.couple_progress); only the loading differs. The
+The figures are occurrences.py's, the couple page's too; only the loading differs. The
 whole caseload is read at once, in five queries whatever its size: couples with their
-partners and each partner's last activity; open invitations; assignments with their pauses,
-as plain values for the schedule engine; what each partner logged of each assignment in the
-few days the figures look at, summed up by the database into one row per partner and
-assignment (as sets of days: see _Days); and the ratings of joint entries of the flag window.
+partners and each partner's last activity; open invitations; assignments with their
+pauses, as plain values for the schedule; what each partner logged of each assignment in
+the few days the figures look at (packed by the database into one row per partner and
+assignment); and the joint accounts of the differences' window.
 
 - This week is the therapist's week (Monday to Sunday of today in the therapist's
-  timezone); what is due so far in it still follows each person's own today: a joint
-  exercise the couple's, an individual one the partner's. Adherence is done or partly
-  over due so far; "not done" is reported, not completed.
-- Overdue: due in the LATE_DAYS days before the person's today and not logged at all.
-- Flags: joint occurrences of the last FLAG_DAYS days (today included, by the couple's
-  calendar) whose two accounts differ by FLAG_GAP or more on any rating question.
+  timezone); what is due so far in it follows each occurrence's own calendar: a joint
+  exercise the couple's, an individual one the partner's. The caseload counts the
+  homework due; extra practice is left to the couple page.
+- Overdue: each partner's, as occurrences.py counts it.
+- Differences: joint occurrences of the last DIFFERENCE_DAYS days (today included, by the
+  couple's calendar) whose two accounts differ.
 """
 
 from __future__ import annotations
@@ -23,10 +24,9 @@ import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -35,15 +35,24 @@ from sqlalchemy.sql.functions import FunctionElement
 from app.clock import now, today_in
 from app.extensions import db
 from app.models import Assignment, AssignmentPause, Couple, Entry, Partner, User
+from app.models.homework import COMPLETIONS
 from app.services.couples import PartnerSlot, partner_slots
 from app.services.invitations import pending_invitations_by_couple
-from app.services.progress import COMPLETED, FLAG_GAP
+from app.services.occurrences import (
+    Account,
+    Occurrences,
+    Tally,
+    dated_in,
+    day_in,
+    differences,
+)
 from app.services.schedule import LATE_DAYS, Plan, week_of
 
-FLAG_DAYS = 14  # flags of the last two weeks, today included
+DIFFERENCE_DAYS = 14  # differences of the last two weeks, today included
 _LATE = dt.timedelta(days=LATE_DAYS)
-SORTS = ("name", "adherence", "activity", "overdue", "flags")
-DESCENDING = frozenset({"overdue", "flags"})  # most first; the other keys lowest first
+SORTS = ("name", "adherence", "activity", "overdue", "differences")
+DESCENDING = frozenset({"overdue", "differences"})  # most first; the other keys lowest first
+_NOTHING: Mapping[dt.date, str] = {}
 
 # The tables rather than the mapped classes: these queries read plain columns, and Core
 # results stream row by row without the ORM's per-row work (a caseload is thousands).
@@ -58,20 +67,17 @@ class PartnerFigures:
     user_id: int
     name: str
     short_name: str  # the first name, unless both partners share it
-    week_due: int = 0
-    week_completed: int = 0
+    week: Tally = field(default_factory=Tally)
     overdue: int = 0
     last_activity: dt.datetime | None = None
     days_since_activity: int | None = None  # by the therapist's calendar; None: never
 
     @property
-    def week_adherence(self) -> float | None:
-        return self.week_completed / self.week_due if self.week_due else None
-
-    @property
-    def week_percent(self) -> int | None:
-        """Adherence this week as a whole percentage (rounded as the couple page does)."""
-        return round(self.week_completed * 100 / self.week_due) if self.week_due else None
+    def week_standing(self) -> tuple[float, float] | None:
+        """For sorting by adherence: this week's share done, then done or partly; None
+        when nothing was due."""
+        week = self.week
+        return (week.done / week.due, (week.done + week.partly) / week.due) if week.due else None
 
 
 @dataclass
@@ -84,12 +90,12 @@ class CaseloadRow:
     slots: list[PartnerSlot]
     partners: list[PartnerFigures]
     overdue: int = 0
-    flags: int = 0
+    differences: int = 0
 
     @property
-    def lowest_week_adherence(self) -> float | None:
-        """The lower of the partners' adherence this week; None when nothing was due."""
-        values = [p.week_adherence for p in self.partners if p.week_adherence is not None]
+    def lowest_week_standing(self) -> tuple[float, float] | None:
+        """The lower of the partners' standing this week; None when nothing was due."""
+        values = [p.week_standing for p in self.partners if p.week_standing is not None]
         return min(values) if values else None
 
     @property
@@ -163,29 +169,6 @@ class _Case:
     partners: list[_Member] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Days:
-    """The days from `first` to `last` that the figures look at. A set of them is an int
-    whose bit i stands for the i-th day from `first`, so a person's figures are counts of
-    bits (due, and in this week, and done) rather than walks over dates."""
-
-    first: dt.date
-    last: dt.date
-
-    def bit(self, day: dt.date) -> int:
-        return 1 << (day - self.first).days
-
-    def of(self, days: Sequence[dt.date]) -> int:
-        """The set of those days that fall in the window."""
-        return sum(self.bit(day) for day in days if self.first <= day <= self.last)
-
-    def span(self, first: dt.date, last: dt.date) -> int:
-        """The set of the window's days from `first` to `last`, both included."""
-        low = max((first - self.first).days, 0)
-        high = min((last - self.first).days, (self.last - self.first).days)
-        return (1 << (high + 1)) - (1 << low) if low <= high else 0
-
-
 def normalise_sort(sort: str | None) -> str:
     """A known sort key; anything else sorts by name."""
     return sort if sort in SORTS else "name"
@@ -215,15 +198,6 @@ def _start_from(
     return first
 
 
-def ratings_differ(first: Sequence[int | None], second: Sequence[int | None]) -> bool:
-    """Whether two accounts of a joint occurrence differ by FLAG_GAP or more on any question
-    (progress.joint_flags' rule; ratings are stored one per rating question)."""
-    for a, b in zip(first, second, strict=False):
-        if a is not None and b is not None and abs(a - b) >= FLAG_GAP:
-            return True
-    return False
-
-
 def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
     """Every couple of the therapist with this week's figures, sorted by `sort`."""
     moment = now()
@@ -232,10 +206,9 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
     def today_of(timezone: str) -> dt.date:
         # One moment for the whole page, so midnight cannot fall between two couples.
         if timezone not in todays:
-            todays[timezone] = moment.astimezone(ZoneInfo(timezone)).date()
+            todays[timezone] = day_in(moment, timezone)
         return todays[timezone]
 
-    therapist_zone = ZoneInfo(therapist.timezone)
     therapist_today = today_of(therapist.timezone)
     monday, sunday = week_of(therapist_today)
 
@@ -251,29 +224,22 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
         for zone in [couple.timezone, *(p.user.timezone for p in couple.partners)]
     }
     lowest_today, highest_today = min(their_todays), max(their_todays)
-    # The first days the figures look at, for whoever's today is the earliest: this
-    # week's Monday or the start of the overdue window; the start of the flag window.
-    recent = min(monday, lowest_today - _LATE)
-    flag_first = lowest_today - dt.timedelta(days=FLAG_DAYS - 1)
-    window = _Days(recent, highest_today)
+    # The days the figures look at, for whoever's today is the earliest: this week's
+    # Monday or the start of the overdue window, to this week's Sunday or the latest today
+    # (an entry dated after its author's today counts as soon as it is logged); and the
+    # differences' window.
+    first, last = min(monday, lowest_today - _LATE), max(sunday, highest_today)
+    differences_from = lowest_today - dt.timedelta(days=DIFFERENCE_DAYS - 1)
 
     by_couple: dict[int, list[_Homework]] = defaultdict(list)
-    for item in _load_homework(scope, min(recent, flag_first)):
+    for item in _load_homework(scope, min(first, differences_from)):
         by_couple[item.couple_id].append(item)
-    logged = _load_logged(scope, window)
-    accounts = _load_joint_accounts(scope, flag_first)
+    logged = _load_logged(scope, first, last)
+    accounts = _load_joint_accounts(scope, differences_from)
 
     # Plans that began before the first day look alike from it on (a daily exercise is a
-    # daily exercise), so many assignments share their due dates: work each out once; and
-    # so do people who share a today their spans of this week and of the overdue window.
-    due_days: dict[tuple[tuple[Any, ...], dt.date], int] = {}
-    spans = {
-        today: (
-            window.span(monday, min(sunday, today)),
-            window.span(today - _LATE, today - dt.timedelta(days=1)),
-        )
-        for today in their_todays
-    }
+    # daily exercise), so many assignments share their dates: work each out once.
+    dates_of: dict[tuple[Any, ...], tuple[dt.date, ...]] = {}
     rows = []
     for couple in couples:
         users = [partner.user for partner in couple.partners]
@@ -286,21 +252,28 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
                 person = figures[user.id]
                 person.last_activity = user.last_activity
                 person.days_since_activity = max(0, (
-                    therapist_today - user.last_activity.astimezone(therapist_zone).date()
-                ).days)
-        couple_today = today_of(couple.timezone)
-        todays_of_partners = {user.id: today_of(user.timezone) for user in users}
-        flags = 0
+                    therapist_today - day_in(user.last_activity, therapist.timezone)).days)
+        differing = 0
         for item in by_couple.get(couple.id, []):
+            if item.start > last:
+                continue
+            key = item.schedule_from(first)
+            dates = dates_of.get(key)
+            if dates is None:
+                dates = dates_of[key] = tuple(day for day in item.plan(first).dates(last)
+                                              if day >= first)
+            for user in users:
+                if item.mode == "one" and user.id != item.partner_id:
+                    continue
+                today = today_of(dated_in(item.mode, couple.timezone, user.timezone))
+                occurrences = Occurrences.from_dates(
+                    dates, logged.get((item.id, user.id), _NOTHING), today)
+                person = figures[user.id]
+                person.week = person.week + occurrences.tally(monday, sunday, extra=False)
+                person.overdue += len(occurrences.overdue())
             if item.mode == "joint":
-                people = [(user_id, couple_today) for user_id in todays_of_partners]
-                flags += _count_flags(accounts.get(item.id, {}), couple_today)
-            elif item.mode == "one":
-                people = [(user_id, today) for user_id, today in todays_of_partners.items()
-                          if user_id == item.partner_id]
-            else:
-                people = list(todays_of_partners.items())
-            _count_due(item, people, figures, logged, window, spans, due_days)
+                differing += _count_differences(accounts.get(item.id, {}),
+                                                  today_of(couple.timezone))
         rows.append(
             CaseloadRow(
                 couple_id=couple.id,
@@ -310,7 +283,7 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
                 slots=partner_slots(couple, invitations.get(couple.id, [])),
                 partners=list(figures.values()),
                 overdue=sum(person.overdue for person in figures.values()),
-                flags=flags,
+                differences=differing,
             )
         )
     rows.sort(key=_sort_key(normalise_sort(sort)))
@@ -404,18 +377,23 @@ def _days_since_on_sqlite(element: _DaysSince, compiler: Any, **kw: Any) -> str:
 
 
 def _logged_query() -> sa.Select:
-    """By (assignment, author): the days from `first` to `last` with an entry, and those
-    done or partly done, as _Days sets (one row per partner and assignment rather than
-    one per entry). Entries are unique by assignment, author and day, so the sum of their
-    days' bits is the set of their days."""
+    """By (assignment, author): the days from `first` to `last` logged done, partly and
+    not done, each a set of days as an int whose bit i stands for the i-th day from
+    `first` (one row per partner and assignment rather than one per entry: a few hundred
+    rows rather than a few thousand). Entries are unique by assignment, author and day,
+    so the sum of their days' bits is the set of their days. Only the loading is packed:
+    _load_logged unpacks it into dates for occurrences.py."""
     e = ENTRIES.c
     first = sa.bindparam("first", type_=sa.Date)
     # A plain integer: the window is a week and the overdue week, give or take a day of
     # timezones, far from 31 days; and its sum stays an integer on PostgreSQL too.
     bit = sa.literal_column("1", sa.Integer).bitwise_lshift(_DaysSince(e.occurrence_date, first))
-    completed = sa.case((e.completion.in_(sorted(COMPLETED)), bit), else_=0)
     return (
-        sa.select(e.assignment_id, e.author_id, sa.func.sum(bit), sa.func.sum(completed))
+        sa.select(
+            e.assignment_id, e.author_id,
+            *(sa.func.sum(sa.case((e.completion == completion, bit), else_=0))
+              for completion in COMPLETIONS),
+        )
         .where(
             sa.tuple_(e.assignment_id, e.author_id).in_(_pairs(first)),
             e.occurrence_date.between(first, sa.bindparam("last", type_=sa.Date)),
@@ -425,14 +403,14 @@ def _logged_query() -> sa.Select:
 
 
 def _joint_accounts_query() -> sa.Select:
-    """The partners' entries of joint assignments since `first`, with their ratings as JSON
-    text (decoded by _load_joint_accounts)."""
+    """The partners' accounts of joint assignments since `first`: completion, and ratings
+    as JSON text (decoded by _load_joint_accounts)."""
     e = ENTRIES.c
     first = sa.bindparam("first", type_=sa.Date)
     joint = _pairs(first, ASSIGNMENTS.c.mode == "joint")
-    return sa.select(e.assignment_id, e.occurrence_date, sa.cast(e.ratings, sa.Text)).where(
-        sa.tuple_(e.assignment_id, e.author_id).in_(joint), e.occurrence_date >= first
-    )
+    return sa.select(
+        e.assignment_id, e.occurrence_date, e.completion, sa.cast(e.ratings, sa.Text)
+    ).where(sa.tuple_(e.assignment_id, e.author_id).in_(joint), e.occurrence_date >= first)
 
 
 _COUPLES, _HOMEWORK = _couples_query(), _homework_query()
@@ -445,7 +423,7 @@ def _load_couples(scope: dict[str, Any]) -> list[_Case]:
     for (
         couple_id, name, status, timezone, position, user_id, user_name, email, joined,
         user_timezone, latest,
-    ) in db.session.execute(_COUPLES, scope):
+    ) in db.session.execute(_COUPLES, scope).all():
         case = found.get(couple_id)
         if case is None:
             case = found[couple_id] = _Case(couple_id, name, status, timezone)
@@ -461,7 +439,7 @@ def _load_homework(scope: dict[str, Any], first: dt.date) -> list[_Homework]:
     for (
         assignment_id, couple_id, mode, partner_id, cadence, start, end_date, ended_on,
         max_occurrences, weekdays, paused_on, resumed_on,
-    ) in db.session.execute(_HOMEWORK, {**scope, "first": first}):
+    ) in db.session.execute(_HOMEWORK, {**scope, "first": first}).all():
         item = found.get(assignment_id)
         if item is None:
             ends = [day for day in (end_date, ended_on) if day is not None]
@@ -475,77 +453,47 @@ def _load_homework(scope: dict[str, Any], first: dt.date) -> list[_Homework]:
 
 
 def _load_logged(
-    scope: dict[str, Any], window: _Days
-) -> dict[tuple[int, int], tuple[int, int]]:
-    """By (assignment, author): the window's days with an entry, and those completed."""
-    return {
-        (assignment_id, author_id): (logged, completed)
-        for assignment_id, author_id, logged, completed in db.session.execute(
-            _LOGGED, {**scope, "first": window.first, "last": window.last}
-        )
-    }
+    scope: dict[str, Any], first: dt.date, last: dt.date
+) -> dict[tuple[int, int], dict[dt.date, str]]:
+    """By (assignment, author): the completion logged for each day from `first` to
+    `last`."""
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    found: dict[tuple[int, int], dict[dt.date, str]] = {}
+    for assignment_id, author_id, *sets in db.session.execute(
+        _LOGGED, {**scope, "first": first, "last": last}
+    ):
+        logged = found[(assignment_id, author_id)] = {}
+        for completion, bits in zip(COMPLETIONS, sets, strict=True):
+            while bits:
+                lowest = bits & -bits
+                logged[days[lowest.bit_length() - 1]] = completion
+                bits ^= lowest
+    return found
 
 
 def _load_joint_accounts(
     scope: dict[str, Any], first: dt.date
-) -> dict[int, dict[dt.date, list[list[Any]]]]:
-    """By joint assignment and day since `first`: the ratings of each partner's account."""
-    found: dict[int, dict[dt.date, list[list[Any]]]] = defaultdict(lambda: defaultdict(list))
-    # Ratings are a few small numbers, so a page holds few different texts: each is
-    # decoded once.
-    decoded: dict[str, list[Any] | None] = {}
-    for assignment_id, day, text in db.session.execute(
+) -> dict[int, dict[dt.date, list[Account]]]:
+    """By joint assignment and day since `first`: each partner's account."""
+    found: dict[int, dict[dt.date, list[Account]]] = defaultdict(lambda: defaultdict(list))
+    # Ratings are a few small numbers, so a page holds few different accounts: each is
+    # decoded and made once.
+    made: dict[tuple[str, str | None], Account] = {}
+    for assignment_id, day, completion, text in db.session.execute(
         _JOINT_ACCOUNTS, {**scope, "first": first}
-    ):
-        if text not in decoded:
-            decoded[text] = json.loads(text)
-        ratings = decoded[text]
-        if ratings is not None:
-            found[assignment_id][day].append(ratings)
+    ).all():
+        account = made.get((completion, text))
+        if account is None:
+            ratings = (json.loads(text) or []) if text else []
+            account = made[(completion, text)] = Account(completion, tuple(ratings))
+        found[assignment_id][day].append(account)
     return found
 
 
-def _count_due(
-    item: _Homework,
-    people: list[tuple[int, dt.date]],
-    figures: dict[int, PartnerFigures],
-    logged: dict[tuple[int, int], tuple[int, int]],
-    window: _Days,
-    spans: dict[dt.date, tuple[int, int]],
-    due_days: dict[tuple[tuple[Any, ...], dt.date], int],
-) -> None:
-    """Add one assignment's due and done days of this week, and its overdue days, to each
-    person who logs it (user id, and their today for this assignment)."""
-    if not people:
-        return
-    latest = max(today for _user_id, today in people)
-    if item.start > latest:
-        return
-    # Due dates up to the latest of the todays; each person then stops at their own
-    # (their spans end at their today).
-    key = (item.schedule_from(window.first), latest)
-    due = due_days.get(key)
-    if due is None:
-        due = due_days[key] = window.of(item.plan(window.first).dates(latest))
-    for user_id, today in people:
-        entered, done = logged.get((item.id, user_id), (0, 0))
-        this_week, late = spans[today]
-        person = figures[user_id]
-        person.week_due += (due & this_week).bit_count()
-        person.week_completed += (due & this_week & done).bit_count()
-        person.overdue += (due & late & ~entered).bit_count()
-
-
-def _count_flags(accounts: dict[dt.date, list[list[Any]]], couple_today: dt.date) -> int:
-    """Joint occurrences of the last FLAG_DAYS days whose two accounts differ enough."""
-    flag_from = couple_today - dt.timedelta(days=FLAG_DAYS - 1)
-    return sum(
-        1
-        for day, both in accounts.items()
-        if flag_from <= day <= couple_today
-        and len(both) >= 2
-        and ratings_differ(both[0], both[1])
-    )
+def _count_differences(accounts: dict[dt.date, list[Account]], couple_today: dt.date) -> int:
+    """Joint occurrences of the last DIFFERENCE_DAYS days whose two accounts differ."""
+    since = couple_today - dt.timedelta(days=DIFFERENCE_DAYS - 1)
+    return len(differences(accounts, since, couple_today))
 
 
 def _short_names(users: list[_Person]) -> list[str]:
@@ -560,14 +508,14 @@ def _sort_key(sort: str) -> Callable[[CaseloadRow], Any]:
         return row.name.casefold(), row.couple_id
 
     if sort == "adherence":  # lowest first; couples with nothing due this week last
-        return lambda row: (row.lowest_week_adherence is None,
-                            row.lowest_week_adherence or 0.0, by_name(row))
+        return lambda row: (row.lowest_week_standing is None,
+                            row.lowest_week_standing or (0.0, 0.0), by_name(row))
     if sort == "activity":  # longest quiet first; a partner who never logged first of all
         return lambda row: (row.quietest_activity is not None,
                             row.quietest_activity or dt.datetime.min.replace(tzinfo=dt.UTC),
                             by_name(row))
     if sort == "overdue":
         return lambda row: (-row.overdue, by_name(row))
-    if sort == "flags":
-        return lambda row: (-row.flags, by_name(row))
+    if sort == "differences":
+        return lambda row: (-row.differences, by_name(row))
     return by_name

@@ -19,6 +19,7 @@ from app.services.guides import load_builtin_guides
 from app.services.homework import Schedule, assign_exercise, backfill_entry, plan_of
 from app.services.invitations import accept
 from app.services.measures import backfill_csi4
+from app.services.occurrences import dated_in
 from app.services.reports import Renderer, produce_report
 from app.services.sessions import record_session, schedule_session
 
@@ -130,14 +131,14 @@ PRIVATE_REFLECTIONS = [
 ]
 
 
-def _history_for(couple, assignment, seed: int, *, flag_on: dt.date | None = None) -> None:
+def _history_for(couple, assignment, seed: int, *, differ_on: dt.date | None = None) -> None:
     """Several weeks of entries: done, partly and not done, private and shared, rated."""
     rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not a secret
     users = [p.user for p in couple.partners]
     if assignment.mode == "one":
         users = [u for u in users if u.id == assignment.partner_id]
     for user in users:
-        zone = ZoneInfo(couple.timezone if assignment.mode == "joint" else user.timezone)
+        zone = ZoneInfo(dated_in(assignment.mode, couple.timezone, user.timezone))
         today = now().astimezone(zone).date()
         due = plan_of(assignment).dates(today - dt.timedelta(days=1))
         for index, day in enumerate(due):
@@ -151,7 +152,7 @@ def _history_for(couple, assignment, seed: int, *, flag_on: dt.date | None = Non
             questions = assignment.exercise_version.rating_questions
             rating = min(10, max(0, 5 + index // 6 + rng.randint(-2, 2)))
             ratings = [rating] * len(questions) if completion != "not_done" else []
-            if flag_on is not None and day == flag_on and questions:
+            if differ_on is not None and day == differ_on and questions:
                 completion = "done"
                 answers = [rng.choice(REFLECTIONS), "", ""]
                 ratings = [8 if user.id == users[0].id else 3] * len(questions)
@@ -164,7 +165,8 @@ def _history_for(couple, assignment, seed: int, *, flag_on: dt.date | None = Non
 
 
 def _homework_history(therapist: User, one, two) -> None:
-    """Homework for couples one and two, started some weeks ago, with a flagged joint date."""
+    """Homework for couples one and two, started some weeks ago, with a joint date the
+    partners rated far apart (a difference to talk about)."""
 
     def exercise(slug: str):
         return db.session.scalar(sa.select(Exercise).where(Exercise.slug == slug))
@@ -188,9 +190,9 @@ def _homework_history(therapist: User, one, two) -> None:
                           times_per_week=3, weekdays=[0, 2, 4]),
     )
     db.session.flush()
-    flagged = plan_of(dates).dates(today - dt.timedelta(days=1))[-2]
+    rated_apart = plan_of(dates).dates(today - dt.timedelta(days=1))[-2]
     _history_for(one, check_in, seed=11)
-    _history_for(one, dates, seed=12, flag_on=flagged)
+    _history_for(one, dates, seed=12, differ_on=rated_apart)
     _history_for(one, blame, seed=13)
 
     start_two = now().astimezone(ZoneInfo(two.timezone)).date() - dt.timedelta(weeks=4)
@@ -225,8 +227,8 @@ SESSION_NOTES = [
      "You kept the check-ins going on most evenings. This fortnight, Sam will also practise "
      "starting hard conversations gently, three times a week."),
     ("The money argument, slowed down; repair attempts.",
-     "Good repair during session. The date on the flagged evening was experienced very "
-     "differently (8 vs 3); worth exploring next time. CSI-4 rising for both.",
+     "Good repair during session. They experienced one date very differently (8 vs 3); "
+     "worth exploring next time. CSI-4 rising for both.",
      "You noticed the moments you started to get defensive and named them. Keep the "
      "check-ins; next time we will talk about the evening you each rated so differently."),
 ]

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +30,7 @@ from app.models import (
 from app.models.homework import ASSIGNMENT_MODES, COMPLETIONS, VISIBILITIES
 from app.services import Collision, DomainError
 from app.services.locking import hold
+from app.services.occurrences import dated_in, day_in, logged_late
 from app.services.schedule import Plan, can_log, mask_days, weekday_mask
 
 MAX_TEXT = 10_000
@@ -70,7 +70,7 @@ def assignees(assignment: Assignment, couple: Couple) -> list[User]:
 
 def today_for(assignment: Assignment, user: User, couple: Couple) -> dt.date:
     """Joint exercises follow the couple's calendar; individual ones the partner's own."""
-    return today_in(couple.timezone if assignment.mode == "joint" else user.timezone)
+    return today_in(dated_in(assignment.mode, couple.timezone, user.timezone))
 
 
 # --- assigning -------------------------------------------------------------------------
@@ -337,7 +337,7 @@ def log_entry(
             author_id=author.id,
             occurrence_date=occurrence,
             visibility=visibility_for_new_entry(couple, visibility),
-            is_late=occurrence < today,
+            is_late=logged_late(occurrence, today),
             **content,
         )
         db.session.add(entry)
@@ -427,9 +427,8 @@ def backfill_entry(
         answers=_clean_answers(assignment, answers),
         ratings=_clean_ratings(assignment, ratings),
         visibility=visibility_for_new_entry(couple, visibility),
-        is_late=logged_at.astimezone(ZoneInfo(
-            couple.timezone if assignment.mode == "joint" else author.timezone)).date()
-        > occurrence,
+        is_late=logged_late(occurrence, day_in(logged_at, dated_in(
+            assignment.mode, couple.timezone, author.timezone))),
         created_at=logged_at,
         updated_at=logged_at,
     )

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from app.clock import now
 from app.extensions import db
 from app.models import Assignment, Couple, Entry, User
-from app.services.homework import assignees, plan_of, today_for
-from app.services.progress import COMPLETED
-from app.services.schedule import can_log, streak, week_of
+from app.services.homework import assignees, plan_of
+from app.services.occurrences import Occurrences, Tally, dated_in, day_in
+from app.services.schedule import can_log, week_of
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Day:
     date: dt.date
     is_today: bool
     can_log: bool
+    is_past: bool  # its day has ended
     mine: str | None  # my completion, if logged
     partner: str | None  # the other partner's completion (both/joint), if logged
 
@@ -31,15 +33,16 @@ class Day:
 @dataclass(frozen=True)
 class WeekItem:
     assignment: Assignment
-    days: list[Day]
-    done_this_week: int
-    due_this_week: int
-    streak: int
+    days: list[Day]  # the week's occurrences, due or still to come
+    week: Tally  # the week's due occurrences, as of now
+    streak: int  # done or partly in a row, up to the end of the week shown (or now)
 
 
 def week_for_partner(user: User, couple: Couple, week_start: dt.date | None = None
                      ) -> tuple[dt.date, list[WeekItem]]:
     """(monday, items) for the week holding `week_start` (default: the partner's today)."""
+    moment = now()
+    monday, sunday = week_of(week_start or day_in(moment, user.timezone))
     assignments = [
         a for a in db.session.scalars(
             sa.select(Assignment)
@@ -53,50 +56,39 @@ def week_for_partner(user: User, couple: Couple, week_start: dt.date | None = No
         sa.select(Entry.assignment_id, Entry.author_id, Entry.occurrence_date, Entry.completion)
         .where(Entry.assignment_id.in_([a.id for a in assignments]))
     ).all() if assignments else []
-    logged: dict[tuple[int, int, dt.date], str] = {
-        (row.assignment_id, row.author_id, row.occurrence_date): row.completion for row in entries
-    }
+    logged: dict[tuple[int, int], dict[dt.date, str]] = {}
+    for row in entries:
+        logged.setdefault((row.assignment_id, row.author_id), {})[row.occurrence_date] = (
+            row.completion)
     other = next((p.user_id for p in couple.partners if p.user_id != user.id), None)
     items = []
-    monday = None
     for assignment in assignments:
-        today = today_for(assignment, user, couple)
-        start, sunday = week_of(week_start or today)
-        monday = monday or start
-        due = plan_of(assignment).dates(max(today, sunday))
-        week = [day for day in due if start <= day <= sunday]
+        today = day_in(moment, dated_in(assignment.mode, couple.timezone, user.timezone))
+        mine = logged.get((assignment.id, user.id), {})
+        theirs = (logged.get((assignment.id, other), {})
+                  if assignment.mode in ("both", "joint") else {})
+        occurrences = Occurrences.of(plan_of(assignment), mine, today, until=sunday)
+        week = [day for day in occurrences.dates if monday <= day <= sunday]
         if not week:
             continue
-        show_partner = assignment.mode in ("both", "joint")
         days = [
             Day(
                 date=day,
                 is_today=day == today,
                 can_log=can_log(day, today),
-                mine=logged.get((assignment.id, user.id, day)),
-                partner=logged.get((assignment.id, other, day)) if show_partner else None,
+                is_past=day < today,
+                mine=mine.get(day),
+                partner=theirs.get(day),
             )
             for day in week
         ]
-        completed = {d for (a, u, d), c in logged.items()
-                     if a == assignment.id and u == user.id and c in COMPLETED}
-        past_due = [day for day in due if day <= today]
         items.append(WeekItem(
             assignment=assignment,
             days=days,
-            done_this_week=sum(1 for day in week if day in completed),
-            due_this_week=len(week),
-            streak=streak(past_due, completed, today),
+            week=occurrences.tally(monday, sunday),
+            streak=occurrences.streak(sunday),
         ))
-    if monday is None:
-        monday = week_of(week_start or today_for_user(user))[0]
     return monday, items
-
-
-def today_for_user(user: User) -> dt.date:
-    from app.clock import today_in
-
-    return today_in(user.timezone)
 
 
 def entry_of(user: User, assignment: Assignment, day: dt.date) -> Entry | None:

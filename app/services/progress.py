@@ -1,7 +1,5 @@
-"""Adherence, streaks, overdue items and the timeline, as plain data for pages and reports.
-
-Adherence is occurrences done or partly done over occurrences due so far; "not done" counts
-as reported, not completed.
+"""The couple page's homework: each partner's figures, the timeline of entries and the
+joint differences to talk about, as plain data. The arithmetic is occurrences.py's.
 """
 
 from __future__ import annotations
@@ -13,35 +11,31 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.clock import today_in
+from app.clock import now, today_in
 from app.extensions import db
-from app.models import Assignment, Couple, Entry, User
+from app.models import Assignment, Couple, Entry
 from app.services.homework import assignees, plan_of
-from app.services.schedule import LATE_DAYS, streak, week_of
-
-COMPLETED = {"done", "partly"}
-FLAG_GAP = 3  # joint ratings this far apart flag a different experience to talk about
+from app.services.occurrences import (
+    Account,
+    Difference,
+    Occurrences,
+    Tally,
+    compare,
+    dated_in,
+    day_in,
+)
 
 
 @dataclass
 class PartnerProgress:
+    """One partner's figures for one assignment."""
+
     user_id: int
     name: str
-    due: int = 0
-    completed: int = 0
-    reported: int = 0
-    week_due: int = 0
-    week_completed: int = 0
-    streak: int = 0
+    week: Tally  # the week shown (the therapist's), as of now
+    overall: Tally  # since the start, as of now
+    streak: int  # done or partly in a row, up to now
     overdue: list[dt.date] = field(default_factory=list)
-
-    @property
-    def adherence(self) -> float | None:
-        return self.completed / self.due if self.due else None
-
-    @property
-    def week_adherence(self) -> float | None:
-        return self.week_completed / self.week_due if self.week_due else None
 
 
 @dataclass
@@ -51,13 +45,26 @@ class AssignmentProgress:
 
 
 @dataclass(frozen=True)
-class Flag:
-    """Two accounts of one joint occurrence whose ratings differ by FLAG_GAP or more."""
+class JointDifference:
+    """A joint occurrence whose two accounts differ: one difference to talk about."""
 
     assignment: Assignment
     occurrence: dt.date
-    question: str
-    ratings: dict[int, int]  # user id -> rating
+    difference: Difference
+    entries: tuple[Entry, Entry]
+
+    @property
+    def completions(self) -> list[tuple[int, str]]:
+        """(author id, completion) of both accounts, when they differ on it."""
+        return ([(e.author_id, e.completion) for e in self.entries]
+                if self.difference.completion else [])
+
+    @property
+    def ratings(self) -> list[tuple[str, list[tuple[int, int]]]]:
+        """(question, [(author id, rating)]) for each question rated far apart."""
+        questions = self.assignment.exercise_version.rating_questions
+        return [(questions[i]["question"], [(e.author_id, e.ratings[i]) for e in self.entries])
+                for i in self.difference.questions]
 
 
 @dataclass
@@ -67,7 +74,7 @@ class TimelineItem:
     assignment: Assignment
     occurrence: dt.date
     entries: list[Entry]
-    flags: list[Flag]
+    difference: JointDifference | None = None
 
     @property
     def is_joint(self) -> bool:
@@ -79,27 +86,28 @@ class CoupleProgress:
     assignments: list[AssignmentProgress]
     entries: list[Entry]
     last_activity: dict[int, dt.datetime | None]
+    week: tuple[dt.date, dt.date]
     timeline: list[TimelineItem] = field(default_factory=list)
-    flags: list[Flag] = field(default_factory=list)
+    differences: list[JointDifference] = field(default_factory=list)
 
     @property
     def overdue_count(self) -> int:
         return sum(len(p.overdue) for a in self.assignments for p in a.partners)
 
 
-def joint_flags(assignment: Assignment, occurrence: dt.date, entries: list[Entry]) -> list[Flag]:
-    """Flags for a joint occurrence logged by both partners."""
-    if assignment.mode != "joint" or len(entries) < 2:
-        return []
-    first, second = entries[0], entries[1]
-    flags = []
-    for index, question in enumerate(assignment.exercise_version.rating_questions):
-        a = first.ratings[index] if index < len(first.ratings) else None
-        b = second.ratings[index] if index < len(second.ratings) else None
-        if a is not None and b is not None and abs(a - b) >= FLAG_GAP:
-            flags.append(Flag(assignment, occurrence, question["question"],
-                              {first.author_id: a, second.author_id: b}))
-    return flags
+def account(entry: Entry) -> Account:
+    """An entry as an account for the joint comparison."""
+    return Account(entry.completion, entry.ratings)
+
+
+def joint_difference(assignment: Assignment, occurrence: dt.date, entries: list[Entry]
+                     ) -> JointDifference | None:
+    """The difference between the two accounts of a joint occurrence, if they differ."""
+    if assignment.mode != "joint" or len(entries) != 2:
+        return None
+    first, second = entries
+    found = compare(account(first), account(second))
+    return JointDifference(assignment, occurrence, found, (first, second)) if found else None
 
 
 def build_timeline(assignments: list[Assignment], entries: list[Entry]) -> list[TimelineItem]:
@@ -113,22 +121,21 @@ def build_timeline(assignments: list[Assignment], entries: list[Entry]) -> list[
         if assignment.mode == "joint" and key in joint:
             joint[key].entries.append(entry)
             continue
-        item = TimelineItem(assignment, entry.occurrence_date, [entry], [])
+        item = TimelineItem(assignment, entry.occurrence_date, [entry])
         items.append(item)
         if assignment.mode == "joint":
             joint[key] = item
     for item in joint.values():
         item.entries.sort(key=lambda e: e.author_id)
-        item.flags = joint_flags(item.assignment, item.occurrence, item.entries)
+        item.difference = joint_difference(item.assignment, item.occurrence, item.entries)
     return items
 
 
-def _today(assignment: Assignment, user: User, couple: Couple) -> dt.date:
-    return today_in(couple.timezone if assignment.mode == "joint" else user.timezone)
-
-
-def couple_progress(couple: Couple) -> CoupleProgress:
-    """Everything the therapist's couple page shows about homework, in three queries."""
+def couple_progress(couple: Couple, week: tuple[dt.date, dt.date]) -> CoupleProgress:
+    """Everything the therapist's couple page shows about homework, in three queries;
+    "this week" is `week` (Monday, Sunday): the therapist's."""
+    moment = now()
+    monday, sunday = week
     assignments = list(
         db.session.scalars(
             sa.select(Assignment)
@@ -157,32 +164,22 @@ def couple_progress(couple: Couple) -> CoupleProgress:
         plan = plan_of(assignment)
         partners = []
         for user in assignees(assignment, couple):
-            today = _today(assignment, user, couple)
-            due = plan.dates(today)
-            logged = by_key[(assignment.id, user.id)]
-            completed = {day for day, e in logged.items() if e.completion in COMPLETED}
-            monday, sunday = week_of(today)
-            week = [day for day in due if monday <= day <= sunday]
-            progress = PartnerProgress(
+            today = day_in(moment, dated_in(assignment.mode, couple.timezone, user.timezone))
+            logged = {day: e.completion
+                      for day, e in by_key[(assignment.id, user.id)].items()}
+            occurrences = Occurrences.of(plan, logged, today)
+            partners.append(PartnerProgress(
                 user_id=user.id,
                 name=user.name,
-                due=len(due),
-                completed=sum(1 for day in due if day in completed),
-                reported=sum(1 for day in due if day in logged),
-                week_due=len(week),
-                week_completed=sum(1 for day in week if day in completed),
-                streak=streak(due, completed, today),
-                overdue=[
-                    day for day in due
-                    if day < today and day >= today - dt.timedelta(days=LATE_DAYS)
-                    and day not in logged
-                ],
-            )
-            partners.append(progress)
+                week=occurrences.tally(monday, sunday),
+                overall=occurrences.tally(),
+                streak=occurrences.streak(),
+                overdue=occurrences.overdue(),
+            ))
         rows.append(AssignmentProgress(assignment, partners))
     timeline = build_timeline(assignments, entries)
-    flags = [flag for item in timeline for flag in item.flags]
-    return CoupleProgress(rows, entries, last, timeline, flags)
+    found = [item.difference for item in timeline if item.difference is not None]
+    return CoupleProgress(rows, entries, last, week, timeline, found)
 
 
 @dataclass(frozen=True)

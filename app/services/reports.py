@@ -2,7 +2,8 @@
 
 The clinician report holds everything. The couple handout holds only what both partners
 may see: completion and adherence, entries both chose to share (and their ratings), joint
-flags where both accounts are shared, and the session's summary for the couple. The
+differences as far as both partners can see them (completion always; ratings of shared
+accounts), and the session's summary for the couple. The figures are occurrences.py's. The
 audience filter is applied here, while gathering, so content a handout may not carry
 never reaches the template.
 """
@@ -21,7 +22,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
-from app.clock import now, today_in
+from app.clock import now
 from app.extensions import db
 from app.models import Assignment, Couple, Entry, Report, TherapySession, User
 from app.models.reports import AUDIENCES
@@ -36,8 +37,15 @@ from app.services.measures import (
     responses_for,
     score_history,
 )
-from app.services.progress import COMPLETED, FLAG_GAP
-from app.services.schedule import streak
+from app.services.occurrences import (
+    Account,
+    Occurrences,
+    Tally,
+    compare,
+    dated_in,
+    day_in,
+    total,
+)
 from app.services.sessions import (
     NumberedSession,
     attendance_label,
@@ -59,14 +67,8 @@ MAX_PERIOD_DAYS = 366
 @dataclass(frozen=True)
 class PartnerAdherence:
     name: str
-    due: int
-    completed: int
-    not_done: int
-    streak: int
-
-    @property
-    def rate(self) -> int | None:
-        return round(100 * self.completed / self.due) if self.due else None
+    tally: Tally  # the period's due occurrences, as of the report
+    streak: int  # done or partly in a row, up to the period's end
 
 
 @dataclass(frozen=True)
@@ -90,11 +92,12 @@ class WrittenEntry:
 
 
 @dataclass(frozen=True)
-class JointFlag:
-    """A joint occurrence the partners rated 3 or more points apart, on one or more
-    questions."""
+class JointDifference:
+    """A joint occurrence the partners logged differently: one did it and the other did
+    not, or they rated one or more questions 3 or more points apart."""
 
     date: dt.date
+    completions: list[tuple[str, str]]  # (partner, completion) when they differ on it
     questions: list[tuple[str, list[tuple[str, int]]]]  # (question, [(partner, rating)])
 
 
@@ -102,7 +105,7 @@ class JointFlag:
 class ExerciseContent:
     exercise: str
     entries: list[WrittenEntry]
-    flags: list[JointFlag]
+    differences: list[JointDifference]
 
 
 @dataclass(frozen=True)
@@ -163,24 +166,20 @@ class ReportData:
 # --- gathering -------------------------------------------------------------------------
 
 
-def _adherence(assignment: Assignment, user: User, entries: dict[dt.date, Entry],
-               first: dt.date, last: dt.date) -> PartnerAdherence:
-    plan = plan_of(assignment)
-    all_due = plan.dates(last)
-    due = [day for day in all_due if day >= first]
-    completed = {day for day, e in entries.items() if e.completion in COMPLETED}
-    return PartnerAdherence(
-        name=user.name,
-        due=len(due),
-        completed=sum(1 for day in due if day in completed),
-        not_done=sum(1 for day in due if day in entries and day not in completed),
-        streak=streak(all_due, completed, last),
-    )
-
-
-def _rate(rows: Sequence[PartnerAdherence]) -> int | None:
-    due = sum(r.due for r in rows)
-    return round(100 * sum(r.completed for r in rows) / due) if due else None
+def _completions(assignments: Sequence[Assignment], end: dt.date
+                 ) -> dict[tuple[int, int], dict[dt.date, str]]:
+    """By (assignment, author): the completion logged for each day up to `end`, since the
+    start (a streak can reach back before the period)."""
+    found: dict[tuple[int, int], dict[dt.date, str]] = defaultdict(dict)
+    if assignments:
+        for assignment_id, author_id, day, completion in db.session.execute(
+            sa.select(Entry.assignment_id, Entry.author_id, Entry.occurrence_date,
+                      Entry.completion)
+            .where(Entry.assignment_id.in_([a.id for a in assignments]),
+                   Entry.occurrence_date <= end)
+        ):
+            found[(assignment_id, author_id)][day] = completion
+    return found
 
 
 def _written(entry: Entry, author: str) -> WrittenEntry:
@@ -200,26 +199,35 @@ def _written(entry: Entry, author: str) -> WrittenEntry:
     )
 
 
-def _flags(assignment: Assignment, entries: list[Entry], names: dict[int, str]
-           ) -> list[JointFlag]:
+def _differences(assignment: Assignment, entries: list[Entry], names: dict[int, str],
+                 clinician: bool) -> list[JointDifference]:
+    """The joint occurrences whose two accounts differ, as far as the audience may see
+    them: the couple handout compares completion (always shared) and the ratings of
+    shared accounts only."""
     by_day: dict[dt.date, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_day[entry.occurrence_date].append(entry)
-    flags = []
+    questions = assignment.exercise_version.rating_questions
+    found = []
     for day in sorted(by_day):
         pair = sorted(by_day[day], key=lambda e: e.author_id)
-        if len(pair) < 2:
+        if len(pair) != 2:
             continue
-        differing = []
-        for i, question in enumerate(assignment.exercise_version.rating_questions):
-            values = [e.ratings[i] if i < len(e.ratings) else None for e in pair]
-            if None not in values and abs(values[0] - values[1]) >= FLAG_GAP:
-                differing.append((question["question"],
-                                  [(names.get(e.author_id, ""), v)
-                                   for e, v in zip(pair, values, strict=True)]))
-        if differing:
-            flags.append(JointFlag(day, differing))
-    return flags
+        seen = [e.ratings if clinician or e.visibility == "partner" else [] for e in pair]
+        difference = compare(*(Account(e.completion, ratings)
+                               for e, ratings in zip(pair, seen, strict=True)))
+        if difference is None:
+            continue
+        found.append(JointDifference(
+            day,
+            [(names.get(e.author_id, ""), COMPLETION_LABELS[e.completion].lower())
+             for e in pair] if difference.completion else [],
+            [(questions[i]["question"] if i < len(questions) else "",
+              [(names.get(e.author_id, ""), ratings[i]) for e, ratings in zip(
+                  pair, seen, strict=True)])
+             for i in difference.questions],
+        ))
+    return found
 
 
 def _rating_charts(assignment: Assignment, entries: list[Entry], names: dict[int, str],
@@ -323,36 +331,35 @@ def gather(
     entries = list(db.session.scalars(
         sa.select(Entry)
         .where(Entry.assignment_id.in_([a.id for a in assignments]),
-               Entry.occurrence_date >= min(start, compare_start), Entry.occurrence_date <= end)
+               Entry.occurrence_date >= start, Entry.occurrence_date <= end)
         .order_by(Entry.occurrence_date, Entry.author_id, Entry.id)
     )) if assignments else []
+    completions = _completions(assignments, end)
+    moment = now()
     by_assignment: dict[int, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_assignment[entry.assignment_id].append(entry)
 
     adherence, content, charts = [], [], []
-    this_period: dict[int, list[PartnerAdherence]] = defaultdict(list)
-    last_period: dict[int, list[PartnerAdherence]] = defaultdict(list)
+    this_period: dict[int, list[Tally]] = defaultdict(list)
+    last_period: dict[int, list[Tally]] = defaultdict(list)
     withheld = 0
     for assignment in assignments:
         mine = by_assignment[assignment.id]
         in_period = [e for e in mine if start <= e.occurrence_date <= end]
         rows = []
         for user in assignees(assignment, couple):
-            last_day = min(end, today_in(couple.timezone if assignment.mode == "joint"
-                                         else user.timezone))
-            logged = {e.occurrence_date: e for e in in_period if e.author_id == user.id}
-            row = _adherence(assignment, user, logged, start, last_day)
+            today = day_in(moment, dated_in(assignment.mode, couple.timezone, user.timezone))
+            occurrences = Occurrences.of(
+                plan_of(assignment), completions.get((assignment.id, user.id), {}), today)
+            row = PartnerAdherence(user.name, occurrences.tally(start, end),
+                                   occurrences.streak(end))
             rows.append(row)
-            this_period[user.id].append(row)
+            this_period[user.id].append(row.tally)
             if previous is not None:
-                before = {e.occurrence_date: e for e in mine
-                          if e.author_id == user.id
-                          and previous.period_start <= e.occurrence_date <= previous.period_end}
-                last_period[user.id].append(_adherence(
-                    assignment, user, before, previous.period_start,
-                    min(previous.period_end, last_day)))
-        if any(r.due for r in rows) or in_period:
+                last_period[user.id].append(
+                    occurrences.tally(previous.period_start, previous.period_end))
+        if any(r.tally.due or r.tally.extra for r in rows) or in_period:
             adherence.append(AdherenceRow(
                 assignment.exercise_version.title,
                 cadence_label(assignment.cadence, assignment.times_per_week)
@@ -365,9 +372,11 @@ def gather(
                              r is not None for r in e.ratings))])
         written = [_written(e, names.get(e.author_id, "")) for e in readable
                    if any(e.answers) or any(r is not None for r in e.ratings)]
-        flags = _flags(assignment, readable, names) if assignment.mode == "joint" else []
-        if written:
-            content.append(ExerciseContent(assignment.exercise_version.title, written, flags))
+        differences = (_differences(assignment, in_period, names, clinician)
+                       if assignment.mode == "joint" else [])
+        if written or differences:
+            content.append(ExerciseContent(assignment.exercise_version.title, written,
+                                           differences))
         charts.extend(_rating_charts(assignment, readable, names, start, end))
 
     changes = _changes(users, this_period, last_period, previous, assignments, start, end)
@@ -415,8 +424,8 @@ def gather(
     )
 
 
-def _changes(users: dict[int, User], now_rows: dict[int, list[PartnerAdherence]],
-             then_rows: dict[int, list[PartnerAdherence]], previous: Report | None,
+def _changes(users: dict[int, User], now_rows: dict[int, list[Tally]],
+             then_rows: dict[int, list[Tally]], previous: Report | None,
              assignments: list[Assignment], start: dt.date, end: dt.date) -> list[str]:
     """Plain sentences on what changed since the last report."""
     lines = []
@@ -424,18 +433,20 @@ def _changes(users: dict[int, User], now_rows: dict[int, list[PartnerAdherence]]
         lines.append("This is the first report for this couple; there is nothing to "
                      "compare with yet.")
     for user_id, user in users.items():
-        rate = _rate(now_rows.get(user_id, []))
-        if rate is None:
+        now_total = total(now_rows.get(user_id, []))
+        if not now_total.due:
             continue
-        before = _rate(then_rows.get(user_id, [])) if previous is not None else None
-        if before is None:
-            lines.append(f"{user.name} completed {rate}% of the homework due in this period.")
-        else:
+        line = (f"{user.name}: {now_total.describe()} due in this period "
+                f"({now_total.percent_done}% done)")
+        before = (total(then_rows.get(user_id, [])).percent_done
+                  if previous is not None else None)
+        if previous is not None and before is not None:
+            rate = now_total.percent_done or 0
             trend = ("up from" if rate > before else "down from" if rate < before
                      else "the same as")
-            lines.append(f"{user.name} completed {rate}% of the homework due, {trend} "
-                         f"{before}% in the last report ({previous.period_start:%d %b} to "
-                         f"{previous.period_end:%d %b}).")
+            line += (f", {trend} {before}% done in the last report "
+                     f"({previous.period_start:%d %b} to {previous.period_end:%d %b})")
+        lines.append(line + ".")
     started = [a.exercise_version.title for a in assignments if start <= a.start_date <= end]
     ended = [a.exercise_version.title for a in assignments
              if a.ended_on is not None and start <= a.ended_on <= end]

@@ -1,9 +1,9 @@
-"""When homework is due: the occurrences of an assignment, as calendar dates.
+"""The homework calendar: the dates of an assignment's schedule, weeks, and how late a
+day can be logged.
 
 Pure functions over plain values, so they are cheap to test and to run over a whole
-caseload. An occurrence is a date; whose "today" it is compared with depends on the
-assignment: a joint exercise follows the couple's timezone, an individual one each
-partner's own (see `today_for`).
+caseload. Which of those dates are due, and every figure made of them, is
+`occurrences.py`'s.
 """
 
 from __future__ import annotations
@@ -86,19 +86,3 @@ def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
 def can_log(occurrence: dt.date, today: dt.date) -> bool:
     """Occurrences can be logged on the day and up to a week late, never ahead."""
     return today - dt.timedelta(days=LATE_DAYS) <= occurrence <= today
-
-
-def streak(due: Sequence[dt.date], completed: set[dt.date], today: dt.date) -> int:
-    """Due occurrences done (or partly done) in a row, counting back from the latest;
-    today's occurrence, if not yet logged, neither adds to nor breaks the streak."""
-    count = 0
-    for day in reversed(due):
-        if day > today:
-            continue
-        if day in completed:
-            count += 1
-        elif day == today:
-            continue
-        else:
-            break
-    return count

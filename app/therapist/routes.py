@@ -87,7 +87,7 @@ def new_couple():
 def couple(couple_id: int):
     found = couple_for_therapist(couple_id, current_user)
     slots = partner_slots(found, pending_invitations(found))
-    progress = couple_progress(found)
+    progress = couple_progress(found, therapist_week(current_user))
     show_all = request.args.get("entries") == "all"
     timeline = progress.timeline if show_all else recent(progress.timeline, days=14)
     audit_request("couple.viewed", found)

@@ -158,8 +158,8 @@ def test_therapist_gives_homework_from_days_back_and_schedules_the_next_session(
     check_in = adherence.get_by_role("row").filter(has_text=CHECK_IN)
     expect(check_in).to_contain_text("Daily")
     expect(check_in).to_contain_text(MAYA[0])
-    # Five days due since Monday, none logged yet.
-    expect(check_in).to_contain_text("0% (0/5)")
+    # Four days due since Monday (today, Friday, has not ended), none logged yet.
+    expect(check_in).to_contain_text("0 done, 0 partly, 0 not done, 4 not logged of 4 (0% done)")
     expect(adherence.get_by_role("rowheader").filter(has_text=DATES)).to_contain_text("joint")
     expect(adherence.get_by_role("row").filter(has_text=LEO[0])).to_have_count(2)
 
@@ -242,10 +242,13 @@ def test_partner_on_a_phone_logs_several_days_and_answers_the_csi4(
             shared=True)
 
     check_in = page.get_by_role("region", name=CHECK_IN)
-    expect(check_in).to_contain_text("3 of 7 this week")
+    # Monday and Tuesday not logged; today counts as soon as it is logged.
+    expect(check_in).to_contain_text(
+        "So far this week: 2 done, 1 partly, 0 not done, 2 not logged of 5 due.")
     for short, status in (("Wed 18", "Done"), ("Thu 19", "Partly"), ("Today", "Done")):
         expect(check_in.get_by_role("listitem").filter(has_text=short)).to_contain_text(status)
-    expect(page.get_by_role("region", name=DATES)).to_contain_text("1 of 1 this week")
+    expect(page.get_by_role("region", name=DATES)).to_contain_text(
+        "So far this week: 1 done, 0 partly, 0 not done, 0 not logged of 1 due.")
     assert scroll_width(page) <= 360
     shoot(page, f"journey-portal-{who}-phone")
 
@@ -327,21 +330,23 @@ def test_therapist_reviews_records_the_session_and_downloads_both_reports(
     page.get_by_role("link", name=COUPLE_NAME).click()
     expect(page.get_by_role("heading", name=COUPLE_NAME, level=1)).to_be_visible()
 
-    # Adherence: two of the eight days due since Monday logged, by each partner.
+    # Adherence: of the seven days due since last Monday (today has not ended), each
+    # partner did one and did one partly.
     adherence = page.get_by_role("region", name="Adherence")
     for name in (MAYA[0], LEO[0]):
         row = adherence.get_by_role("row").filter(has_text=name).first
-        expect(row).to_contain_text("25% (2/8)")
+        expect(row).to_contain_text("1 done, 1 partly, 0 not done, 5 not logged of 7 (14% done)")
     # Both entries of each partner, the private ones marked as such.
     entries = page.get_by_role("list").filter(has_text=MAYA_PRIVATE)
     for text in (MAYA_SHARED, MAYA_PRIVATE, LEO_SHARED, LEO_PRIVATE, MAYA_DATE, LEO_DATE):
         expect(page.get_by_text(text)).to_be_visible()
     private_card = entries.get_by_role("listitem").filter(has_text=MAYA_PRIVATE)
     expect(private_card).to_contain_text("Private to you")
-    # The joint date, rated 9 and 4: flagged.
-    flags = page.get_by_role("region", name="To talk about")
-    expect(flags).to_contain_text(DATES)
-    expect(flags).to_contain_text(f"{ENJOYED} {MAYA[0]} 9, {LEO[0]} 4")
+    # The joint date, rated 9 and 4: one difference to talk about.
+    differences = page.get_by_role("region", name="To talk about")
+    expect(differences.get_by_role("listitem")).to_have_count(1)
+    expect(differences).to_contain_text(DATES)
+    expect(differences).to_contain_text(f"{ENJOYED} {MAYA[0]} 9, {LEO[0]} 4")
     expect(page.get_by_text("Different experiences: ratings")).to_be_visible()
     # The CSI-4 scores: 15 and 7, 8 apart.
     csi = page.get_by_role("region", name="Couples Satisfaction Index (CSI-4)")

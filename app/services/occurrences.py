@@ -1,0 +1,264 @@
+"""Homework arithmetic: which occurrences are due, and every figure made of them.
+
+Pure: plain values in (a schedule's dates, what a partner logged, a day), plain values
+out; no database, no Flask. The portal, the couple page, the caseload and both reports
+call it, so a figure means the same wherever it is shown. The calendar itself (which
+dates a schedule has, weeks, how late a day can be logged) is `schedule.py`'s.
+
+The rules, and the edge cases decided:
+
+- **Dated where it happens.** A joint occurrence is dated in the couple's timezone; an
+  individual one (for both partners, or for one) in the partner's own (`dated_in`). A
+  partner's "today" is the day of one moment in that timezone (`day_in`); a page takes
+  one moment for all its figures, so midnight cannot fall between two of them.
+- **Due.** An occurrence is a date of the schedule (`schedule.Plan`). It is due for a
+  partner once its day has ended where it is dated, or as soon as that partner logs it.
+  So today's occurrence counts against no one before the day ends: unlogged, it is in no
+  figure (not "not logged", not overdue, it neither adds to nor breaks a streak); logged
+  today, it is due at once and counts as what was logged (done, partly or not done). A
+  logged date later than today (possible only after a partner moved to a timezone
+  behind) is due too. Future dates are never due.
+- **Schedules.** *Once*: its start date only. *Count-limited*: the first N dates that are
+  not paused. *Ended* (an end date, or ended by the therapist): no date after the last
+  day. *Paused*: paused days are not dates at all, so they are neither due nor use up a
+  count. *As it comes up* does not exist yet; it will have no dates, so all its entries
+  will be extra practice.
+- **Extra practice.** An entry on a day that is not a date of the schedule (the day was
+  paused afterwards, or the schedule changed under it) is extra practice: counted apart
+  (`Tally.extra`), never as due, done or in a streak. (Two accounts of a joint day are
+  compared all the same.)
+- **Counts.** Of the due occurrences in a span: done, partly, not done, and not logged,
+  each shown apart ("3 done, 1 partly, 0 not done, 1 not logged of 5"). *Partly* is never
+  counted as *done*. The one rate is the share done (`Tally.percent_done`), always shown
+  as "N% done".
+- **Streak.** Due occurrences done or partly in a row, counting back from the latest due
+  one up to the end of the week or period shown (the current week: now). A due occurrence
+  not done or not logged ends it.
+- **Overdue.** Due (so its day has ended), not logged, and still within the week it can
+  be logged (`schedule.can_log`). Today's occurrence is never overdue. It is counted per
+  partner: a joint occurrence neither partner logged is overdue for each of them.
+- **Logged late.** An entry first saved after its occurrence's day ended where it is
+  dated. Editing it later does not change that.
+- **The joint comparison.** A joint occurrence is one occurrence of the couple, of which
+  each partner gives an account. When both have logged it, the accounts differ if one
+  says done and the other not done (*partly* against either is not a difference), or if
+  any rating question both answered was rated RATING_GAP or more apart. However many
+  questions differ, that is one difference to talk about. With one account only there is
+  nothing to compare (the other partner's is "not logged"). The couple handout compares
+  only what both partners can see: completion always, ratings of shared accounts.
+- **Weeks.** Monday to Sunday. A week's figures are the tally of the due occurrences
+  dated in it, as of now; a past week's streak is the one it had at its end (its Sunday),
+  never today's. Every page states which week it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from app.services.schedule import LATE_DAYS, Plan
+
+RATING_GAP = 3  # joint ratings this far apart are a difference to talk about
+_LATE = dt.timedelta(days=LATE_DAYS)
+
+
+def dated_in(mode: str, couple_timezone: str, partner_timezone: str) -> str:
+    """The timezone an occurrence is dated in: the couple's for a joint exercise, the
+    partner's own for an individual one."""
+    return couple_timezone if mode == "joint" else partner_timezone
+
+
+def day_in(moment: dt.datetime, timezone: str) -> dt.date:
+    """The date of an aware moment in a timezone."""
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def logged_late(occurrence: dt.date, logged_on: dt.date) -> bool:
+    """Whether an entry first saved on `logged_on` (where the occurrence is dated) was
+    saved after the occurrence's day ended."""
+    return logged_on > occurrence
+
+
+# --- counts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Due occurrences by what was logged, and extra practice apart."""
+
+    done: int = 0
+    partly: int = 0
+    not_done: int = 0
+    not_logged: int = 0
+    extra: int = 0
+
+    @property
+    def due(self) -> int:
+        return self.done + self.partly + self.not_done + self.not_logged
+
+    @property
+    def percent_done(self) -> int | None:
+        """The share of due occurrences done (not partly), in whole percent; None when
+        nothing was due."""
+        return round(100 * self.done / self.due) if self.due else None
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.done + other.done, self.partly + other.partly,
+                     self.not_done + other.not_done, self.not_logged + other.not_logged,
+                     self.extra + other.extra)
+
+    def describe(self, keep_together: bool = False) -> str:
+        """'3 done, 1 partly, 0 not done, 1 not logged of 5' (and any extra practice).
+        With `keep_together`, each count is held to its words by no-break spaces, so that
+        a narrow column breaks the line only between counts."""
+        counts = ([f"{self.done} done", f"{self.partly} partly", f"{self.not_done} not done",
+                   f"{self.not_logged} not logged of {self.due}"] if self.due
+                  else ["nothing due"])
+        extra = [f"{self.extra} extra practice"] if self.extra else []
+        if keep_together:
+            counts = [part.replace(" ", "\u00a0") for part in counts]
+            extra = [part.replace(" ", "\u00a0") for part in extra]
+        return "; ".join([", ".join(counts), *extra])
+
+
+def total(tallies: Iterable[Tally]) -> Tally:
+    """The sum of several tallies."""
+    found = Tally()
+    for tally in tallies:
+        found = found + tally
+    return found
+
+
+# --- one partner's occurrences of one assignment ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrences:
+    """One partner's occurrences of one assignment as of their today: the schedule's
+    dates, those due, and what was logged (date -> completion)."""
+
+    dates: tuple[dt.date, ...]  # the schedule's dates, in order (possibly past today)
+    due: tuple[dt.date, ...]
+    logged: Mapping[dt.date, str]
+    today: dt.date
+
+    @classmethod
+    def of(cls, plan: Plan, logged: Mapping[dt.date, str], today: dt.date,
+           until: dt.date | None = None) -> Occurrences:
+        """From a whole schedule; its dates are listed through `until` too (to show the
+        days still to come), though only those due count in any figure."""
+        last = max(today, until or today, max(logged, default=today))
+        return cls.from_dates(plan.dates(last), logged, today)
+
+    @classmethod
+    def from_dates(cls, dates: Sequence[dt.date], logged: Mapping[dt.date, str],
+                   today: dt.date) -> Occurrences:
+        """From the schedule's dates (in order) of the span a caller looks at; dates from
+        today on count only where logged."""
+        dates = dates if isinstance(dates, tuple) else tuple(dates)
+        ended = bisect_left(dates, today)  # dates before today: their day has ended
+        due = dates[:ended]
+        if logged and ended < len(dates):
+            due += tuple(day for day in dates[ended:] if day in logged)
+        return cls(dates, due, logged, today)
+
+    @cached_property
+    def _scheduled(self) -> frozenset[dt.date]:
+        return frozenset(self.dates)
+
+    def tally(self, first: dt.date | None = None, last: dt.date | None = None, *,
+              extra: bool = True) -> Tally:
+        """Counts of the due occurrences from `first` to `last` (both included; None: no
+        bound), and (unless `extra` is false) the extra practice logged in that span."""
+        done = partly = not_done = not_logged = 0
+        due = self.due
+        low = 0 if first is None else bisect_left(due, first)
+        high = len(due) if last is None else bisect_right(due, last)
+        get = self.logged.get
+        for day in due[low:high]:
+            completion = get(day)
+            if completion == "done":
+                done += 1
+            elif completion == "partly":
+                partly += 1
+            elif completion is None:
+                not_logged += 1
+            else:
+                not_done += 1
+        logged = self.logged
+        practice = 0
+        if extra and logged:
+            scheduled = self._scheduled
+            practice = sum(1 for day in logged
+                           if day not in scheduled
+                           and (first is None or day >= first) and (last is None or day <= last))
+        return Tally(done, partly, not_done, not_logged, practice)
+
+    def streak(self, last: dt.date | None = None) -> int:
+        """Due occurrences done or partly in a row, counting back from the latest due on
+        or before `last` (None: the latest of all)."""
+        count = 0
+        for day in reversed(self.due):
+            if last is not None and day > last:
+                continue
+            if self.logged.get(day) in ("done", "partly"):
+                count += 1
+            else:
+                break
+        return count
+
+    def overdue(self) -> list[dt.date]:
+        """Due, not logged, and still loggable (within LATE_DAYS of today)."""
+        oldest = self.today - _LATE
+        return [day for day in self.due if day >= oldest and day not in self.logged]
+
+
+# --- the joint comparison --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    """One partner's account of a joint occurrence: their completion and ratings (one per
+    rating question, None where not answered)."""
+
+    completion: str
+    ratings: Sequence[int | None] = ()
+
+
+@dataclass(frozen=True)
+class Difference:
+    """How two accounts of one joint occurrence differ: one difference to talk about."""
+
+    completion: bool  # one partner says done, the other not done
+    questions: tuple[int, ...]  # the rating questions RATING_GAP or more apart (indexes)
+
+
+def compare(first: Account, second: Account) -> Difference | None:
+    """The difference between two accounts of a joint occurrence, or None if they agree."""
+    completion = {first.completion, second.completion} == {"done", "not_done"}
+    questions = tuple(
+        index
+        for index, (a, b) in enumerate(zip(first.ratings, second.ratings, strict=False))
+        if a is not None and b is not None and abs(a - b) >= RATING_GAP
+    )
+    if completion or questions:
+        return Difference(completion, questions)
+    return None
+
+
+def differences(accounts: Mapping[dt.date, Sequence[Account]], first: dt.date | None = None,
+                last: dt.date | None = None) -> dict[dt.date, Difference]:
+    """The joint occurrences from `first` to `last` (None: no bound) whose two accounts
+    differ."""
+    found = {}
+    for day, pair in accounts.items():
+        if (len(pair) == 2 and (first is None or day >= first)
+                and (last is None or day <= last)):
+            difference = compare(pair[0], pair[1])
+            if difference is not None:
+                found[day] = difference
+    return found

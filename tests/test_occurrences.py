@@ -1,0 +1,215 @@
+"""The homework arithmetic (app/services/occurrences.py): plain values in and out, every
+rule and edge case its docstring decides."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.services.occurrences import (
+    Account,
+    Difference,
+    Occurrences,
+    Tally,
+    compare,
+    dated_in,
+    day_in,
+    differences,
+    logged_late,
+    total,
+)
+from app.services.schedule import Plan, weekday_mask
+
+D = dt.date
+THU = D(2026, 3, 12)  # a Thursday; its week is Mon 9 - Sun 15 March 2026
+
+
+def days(*numbers: int) -> list[dt.date]:
+    return [D(2026, 3, n) for n in numbers]
+
+
+def logged(**by_day: str) -> dict[dt.date, str]:
+    """logged(d9="done", d10="partly") -> {9 March: "done", 10 March: "partly"}."""
+    return {D(2026, 3, int(key[1:])): value for key, value in by_day.items()}
+
+
+DAILY = Plan("daily", D(2026, 3, 9))
+
+
+# --- due -------------------------------------------------------------------------------
+
+
+def test_today_is_due_only_once_logged():
+    nothing = Occurrences.of(DAILY, {}, THU)
+    assert nothing.due == tuple(days(9, 10, 11))
+    assert nothing.tally() == Tally(not_logged=3)
+    done_today = Occurrences.of(DAILY, logged(d12="done"), THU)
+    assert done_today.due == tuple(days(9, 10, 11, 12))
+    assert done_today.tally() == Tally(done=1, not_logged=3)
+    # Logged "not done" today: due at once, and counted as what was logged.
+    not_today = Occurrences.of(DAILY, logged(d12="not_done"), THU)
+    assert not_today.tally() == Tally(not_done=1, not_logged=3)
+
+
+def test_future_dates_are_never_due_but_a_logged_one_is():
+    week = Occurrences.of(DAILY, {}, THU, until=D(2026, 3, 15))
+    assert week.dates == tuple(days(9, 10, 11, 12, 13, 14, 15))  # listed, to show the week
+    assert week.due == tuple(days(9, 10, 11))
+    assert week.tally(D(2026, 3, 9), D(2026, 3, 15)) == Tally(not_logged=3)
+    # A partner who moved to a timezone behind logged "tomorrow": it counts.
+    moved = Occurrences.of(DAILY, logged(d13="done"), THU)
+    assert moved.due == tuple(days(9, 10, 11, 13))
+    assert moved.tally() == Tally(done=1, not_logged=3)
+
+
+def test_nothing_is_due_before_the_start():
+    assert Occurrences.of(Plan("daily", D(2026, 3, 20)), {}, THU).due == ()
+    assert Occurrences.of(Plan("daily", THU), {}, THU).tally() == Tally()
+    assert Tally().describe() == "nothing due"
+
+
+@pytest.mark.parametrize(("plan", "due"), [
+    (Plan("once", D(2026, 3, 10)), days(10)),
+    (Plan("once", THU), []),  # today, not logged
+    (Plan("daily", D(2026, 3, 1), max_occurrences=4), days(1, 2, 3, 4)),
+    (Plan("daily", D(2026, 3, 1), end=D(2026, 3, 3)), days(1, 2, 3)),  # end date or ended
+    (Plan("daily", D(2026, 3, 6), pauses=[(D(2026, 3, 8), D(2026, 3, 10))]),
+     days(6, 7, 10, 11)),
+    (Plan("daily", D(2026, 3, 6), max_occurrences=3, pauses=[(D(2026, 3, 7), D(2026, 3, 9))]),
+     days(6, 9, 10)),  # paused days do not use up the count
+    (Plan("daily", D(2026, 3, 9), pauses=[(D(2026, 3, 10), None)]), days(9)),  # still paused
+    (Plan("weekly", D(2026, 2, 26)), days(5)),  # Thursdays: 26 Feb, 5 Mar; the 12th is today
+    (Plan("times_per_week", D(2026, 3, 2), weekdays=weekday_mask([0, 2])), days(2, 4, 9, 11)),
+])
+def test_schedules_give_their_dates_and_only_ended_days_are_due(plan, due):
+    found = Occurrences.of(plan, {}, THU).due
+    assert [day for day in found if day.month == 3] == due
+
+
+# --- counts ----------------------------------------------------------------------------
+
+
+def test_partly_is_never_done_and_every_count_is_apart():
+    occurrences = Occurrences.of(
+        Plan("daily", D(2026, 3, 7)), logged(d7="done", d8="partly", d9="done", d10="not_done"),
+        THU)
+    tally = occurrences.tally()
+    assert tally == Tally(done=2, partly=1, not_done=1, not_logged=1)
+    assert tally.due == 5
+    assert tally.describe() == "2 done, 1 partly, 1 not done, 1 not logged of 5"
+    assert tally.percent_done == 40  # done only; partly is not done
+    assert Tally().percent_done is None
+    assert Tally(done=2, partly=1).percent_done == 67  # rounded to a whole percent
+
+
+def test_a_span_counts_its_own_days():
+    occurrences = Occurrences.of(Plan("daily", D(2026, 3, 2)),
+                                 logged(d6="done", d8="done", d9="partly"), THU)
+    assert occurrences.tally(D(2026, 3, 9), D(2026, 3, 15)) == Tally(partly=1, not_logged=2)
+    assert occurrences.tally(D(2026, 3, 2), D(2026, 3, 8)) == Tally(done=2, not_logged=5)
+    assert occurrences.tally(last=D(2026, 3, 3)) == Tally(not_logged=2)
+    assert total([Tally(done=1), Tally(partly=2, extra=1)]) == Tally(done=1, partly=2, extra=1)
+
+
+def test_extra_practice_is_counted_apart_never_as_due():
+    # The 10th and 11th were paused after they were logged.
+    plan = Plan("daily", D(2026, 3, 9), pauses=[(D(2026, 3, 10), D(2026, 3, 12))])
+    occurrences = Occurrences.of(plan, logged(d9="done", d10="done", d11="partly"), THU)
+    assert occurrences.due == tuple(days(9))
+    tally = occurrences.tally()
+    assert tally == Tally(done=1, extra=2)
+    assert tally.describe() == "1 done, 0 partly, 0 not done, 0 not logged of 1; 2 extra practice"
+    assert occurrences.tally(D(2026, 3, 11), D(2026, 3, 15)).extra == 1
+    assert occurrences.streak() == 1  # extra practice is no part of a streak
+
+
+# --- streak ----------------------------------------------------------------------------
+
+
+def test_streak_counts_done_or_partly_in_a_row_and_spares_today():
+    history = logged(d3="done", d4="partly", d5="done", d6="done")
+    plan = Plan("daily", D(2026, 3, 1))
+    assert Occurrences.of(plan, history, D(2026, 3, 7)).streak() == 4  # today not logged
+    assert Occurrences.of(plan, {**history, **logged(d7="partly")}, D(2026, 3, 7)).streak() == 5
+    assert Occurrences.of(plan, {**history, **logged(d7="not_done")}, D(2026, 3, 7)
+                          ).streak() == 0  # logged "not done" today: due, and not done
+    assert Occurrences.of(plan, history, D(2026, 3, 8)).streak() == 0  # yesterday missed
+
+
+def test_a_streak_is_stated_for_the_end_of_the_week_shown():
+    history = logged(d2="done", d3="done", d4="done", d5="done", d6="done", d7="done",
+                     d8="done", d9="not_done", d10="done", d11="done")
+    occurrences = Occurrences.of(Plan("daily", D(2026, 3, 2)), history, THU)
+    assert occurrences.streak() == 2  # now: the 10th and 11th
+    assert occurrences.streak(D(2026, 3, 8)) == 7  # the week of 2 March, at its Sunday
+    assert occurrences.streak(D(2026, 3, 1)) == 0  # before the start
+
+
+def test_weekly_streak_skips_days_that_are_not_dates():
+    plan = Plan("weekly", D(2026, 2, 19))  # Thursdays
+    history = {D(2026, 2, 19): "done", D(2026, 2, 26): "partly", D(2026, 3, 5): "done"}
+    assert Occurrences.of(plan, history, THU).streak() == 3
+
+
+# --- overdue ---------------------------------------------------------------------------
+
+
+def test_overdue_is_due_unlogged_and_still_loggable():
+    occurrences = Occurrences.of(Plan("daily", D(2026, 3, 1)), logged(d10="not_done"), THU)
+    # Loggable from the 5th (a week before the 12th); today is not due, so never overdue.
+    assert occurrences.overdue() == days(5, 6, 7, 8, 9, 11)
+    assert Occurrences.of(Plan("once", THU), {}, THU).overdue() == []
+    ended = Occurrences.of(Plan("daily", D(2026, 3, 1), end=D(2026, 3, 6)), {}, THU)
+    assert ended.overdue() == days(5, 6)
+
+
+# --- logged late, timezones ------------------------------------------------------------
+
+
+def test_logged_late_means_after_the_day_ended():
+    assert not logged_late(THU, THU)
+    assert logged_late(THU, D(2026, 3, 13))
+
+
+def test_occurrences_are_dated_where_they_happen():
+    assert dated_in("joint", "Pacific/Auckland", "America/Los_Angeles") == "Pacific/Auckland"
+    assert dated_in("both", "Pacific/Auckland", "America/Los_Angeles") == "America/Los_Angeles"
+    assert dated_in("one", "UTC", "Europe/Berlin") == "Europe/Berlin"
+    moment = dt.datetime(2026, 3, 12, 20, 0, tzinfo=dt.UTC)
+    assert day_in(moment, "Pacific/Auckland") == D(2026, 3, 13)
+    assert day_in(moment, "America/Los_Angeles") == THU
+
+
+# --- the joint comparison --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("first", "second", "expected"), [
+    (Account("done", [8, 8]), Account("done", [6, 9]), None),
+    (Account("done", [8, 8]), Account("done", [5, 8]), Difference(False, (0,))),
+    (Account("done", [9, 1]), Account("partly", [2, 8]), Difference(False, (0, 1))),
+    (Account("done"), Account("not_done"), Difference(True, ())),
+    (Account("not_done", [None]), Account("done", [7]), Difference(True, ())),
+    (Account("partly"), Account("not_done"), None),  # partly against either: no difference
+    (Account("done"), Account("partly"), None),
+    (Account("done", [9, None]), Account("done", [None, 1]), None),  # never both answered
+    (Account("done", [9, 9]), Account("done", [9]), None),  # a shorter list: not answered
+    (Account("not_done", [10]), Account("done", [0]), Difference(True, (0,))),
+])
+def test_two_accounts_differ_on_completion_or_ratings_three_apart(first, second, expected):
+    assert compare(first, second) == expected
+    assert compare(second, first) == expected
+
+
+def test_one_difference_per_occurrence_and_none_without_both_accounts():
+    accounts = {
+        D(2026, 3, 5): [Account("done", [9, 9, 9]), Account("done", [1, 1, 1])],
+        D(2026, 3, 6): [Account("done", [9])],  # only one account: nothing to compare
+        D(2026, 3, 7): [Account("done", [5]), Account("done", [6])],
+        D(2026, 3, 8): [Account("done"), Account("not_done")],
+    }
+    found = differences(accounts)
+    assert list(found) == [D(2026, 3, 5), D(2026, 3, 8)]
+    assert found[D(2026, 3, 5)] == Difference(False, (0, 1, 2))
+    assert list(differences(accounts, D(2026, 3, 6), D(2026, 3, 8))) == [D(2026, 3, 8)]
+    assert list(differences(accounts, last=D(2026, 3, 7))) == [D(2026, 3, 5)]
