@@ -1,4 +1,4 @@
-"""Jinja filters: plain text to safe HTML, cadence labels."""
+"""Jinja filters and globals: plain text to safe HTML, cadence labels, form tokens."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from app.services.schedule import cadence_label
 from app.services.submissions import new_token
 
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
@@ -32,13 +33,6 @@ def text_to_html(text: str | None) -> Markup:
         else:
             blocks.append(f"<p>{escape(' '.join(line.strip() for line in lines))}</p>")
     return Markup("".join(blocks))  # noqa: S704 - every piece above is escaped
-
-
-def cadence_label(cadence: str, times_per_week: int | None = None) -> str:
-    """'Daily', 'Weekly', 'Once', '3 times a week'."""
-    if cadence == "times_per_week":
-        return f"{times_per_week} times a week"
-    return {"once": "Once", "daily": "Daily", "weekly": "Weekly"}.get(cadence, cadence)
 
 
 def form_tokens() -> Markup:

@@ -133,12 +133,12 @@ def measure(couple_id: int, session_id: int, pool: RenderPool, runs: int) -> dic
             html = build_html(data)
             built.append(time.perf_counter() - started)
             started = time.perf_counter()
-            pdf = pool.render(html, title=data.title, author=data.therapist_name,
+            pdf = pool.render(html, title=data.title, author=data.header.therapist_name,
                               stylesheets=STYLESHEETS)
             rendered.append(time.perf_counter() - started)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", counter)
-    entries = sum(len(group.entries) for group in data.content)
+    entries = sum(len(group.entries) for group in data.written.groups)
     return {"gather": gathered, "html": built, "render": rendered, "queries": queries,
             "pages": pdf.page_count, "bytes": len(pdf.content), "entries": entries,
             "html_chars": len(html), "document": html}

@@ -15,6 +15,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from reports.charts import Series, line_chart
+
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PAPER_SIZES = {"A4": "A4", "Letter": "letter"}
 STYLESHEETS = ("fonts.css", "report.css", "progress.css")
@@ -52,9 +54,33 @@ def environment() -> jinja2.Environment:
 
 
 def build_html(data: Any) -> str:
-    """The progress report's HTML for a ReportData (see app.services.reports)."""
+    """The progress report's HTML for a ReportData (see app.services.reports); its charts
+    are drawn here, from the data's plain points."""
+    csi4 = data.csi4
     return environment().get_template("progress_report.html").render(
-        r=data, page_size=PAPER_SIZES.get(data.paper_size, "A4")
+        r=data,
+        page_size=PAPER_SIZES.get(data.header.paper_size, "A4"),
+        rating_charts=[_rating_chart(chart) for chart in data.ratings],
+        csi4_chart=_csi4_chart(csi4) if csi4 is not None else None,
+    )
+
+
+def _rating_chart(chart: Any) -> Markup:
+    return line_chart(
+        [Series(name, points, style=style) for style, (name, points) in enumerate(chart.series)],
+        y_min=chart.low, y_max=chart.high, title=chart.title, start=chart.start,
+        end=chart.end, width=520, height=170, id_prefix=chart.key,
+    )
+
+
+def _csi4_chart(csi4: Any) -> Markup:
+    series = [Series(name, points, style=style)
+              for style, (name, points) in enumerate(csi4.series)]
+    return line_chart(
+        series, y_min=0, y_max=csi4.top, title=f"{csi4.name} by session",
+        start=series[0].points[0][0], end=series[0].points[-1][0],
+        reference=(csi4.cutoff, f"cutoff {csi4.cutoff}"), value_name="score",
+        width=520, height=190, id_prefix="csi4",
     )
 
 

@@ -21,7 +21,7 @@ import os
 import resource
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -318,3 +318,13 @@ def get_pool(app: Flask) -> RenderPool:
                 app.extensions[EXTENSION_KEY] = pool
                 atexit.register(pool.close)
     return pool
+
+
+def pooled_renderer(app: Flask) -> Callable[[str, str, str], RenderedPdf]:
+    """A renderer for app.services.reports.produce_report that renders the report in the
+    app's warm pool: (html, title, author) -> PDF, or RenderFailedError."""
+    from reports.html import STYLESHEETS
+
+    pool = get_pool(app)
+    return lambda html, title, author: pool.render(
+        html, title=title, author=author, stylesheets=STYLESHEETS)

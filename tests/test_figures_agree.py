@@ -233,7 +233,7 @@ def test_both_reports_show_the_same_figures(db, history, audience):
     data = gather(couple, audience=audience, start=MONDAY, end=SUNDAY)
     titles = {h.exercise_version.title: key for key, h in homework.items()}
     shown = {}
-    for row in data.adherence:
+    for row in data.summary.adherence:
         for partner in row.partners:
             who = "a" if partner.name == a.name else "b"
             shown[(titles[row.exercise], who)] = (partner.tally, partner.streak)
@@ -266,7 +266,7 @@ def test_a_joint_difference_nobody_wrote_about_is_in_both_reports(db, history):
     title = surprises.exercise_version.title
     for audience in ("clinician", "couple"):
         data = gather(couple, audience=audience, start=MONDAY, end=SUNDAY)
-        group = next(g for g in data.content if g.exercise == title)
+        group = next(g for g in data.written.groups if g.exercise == title)
         assert [(d.date, d.completions) for d in group.differences] == [
             (D(2026, 3, 10), [(a.name, "done"), (b.name, "not done")])], audience
         assert group.entries == []  # nothing was written

@@ -398,6 +398,6 @@ def test_japanese_text_takes_japanese_glyph_forms_and_chinese_chinese(db, story)
     data = gather(couple, audience="couple", session=session)
     html = build_html(data)
     assert f'lang="ja">{japanese}<' in html and f'lang="ja">{chinese}<' not in html
-    drawn = text_by_font(render_here(html, data.title, data.therapist_name).content)
+    drawn = text_by_font(render_here(html, data.title, data.header.therapist_name).content)
     assert set(japanese) - set("、。") <= set(drawn["Noto-Sans-CJK-JP"])
     assert set(chinese) <= set(drawn["Noto-Sans-CJK-SC"])

@@ -14,17 +14,16 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from app.clock import now
 from app.extensions import db
-from app.models import Assignment, Couple, Entry, Report, TherapySession, User
+from app.models import Assignment, Couple, Entry, Partner, Report, TherapySession, User
 from app.models.reports import AUDIENCES
 from app.services import DomainError
 from app.services.homework import assignees, plan_of
@@ -46,6 +45,7 @@ from app.services.occurrences import (
     day_in,
     total,
 )
+from app.services.schedule import cadence_label
 from app.services.sessions import (
     NumberedSession,
     attendance_label,
@@ -54,14 +54,30 @@ from app.services.sessions import (
     number_of,
     sessions_of,
 )
-from app.templating import cadence_label
-from reports.charts import Series, line_chart
 
 COMPLETION_LABELS = {"done": "Done", "partly": "Partly", "not_done": "Not done"}
 MAX_PERIOD_DAYS = 366
 
 
-# --- the plain data --------------------------------------------------------------------
+# --- the plain data, one dataclass per section of the report --------------------------
+
+
+@dataclass(frozen=True)
+class Header:
+    """The report's title block and running header."""
+
+    title: str
+    practice_name: str
+    paper_size: str
+    therapist_name: str
+    couple_name: str
+    partner_names: list[str]
+    period_start: dt.date
+    period_end: dt.date
+    generated_at: dt.datetime
+    timezone: str
+    session_number: int | None = None
+    session_date: dt.datetime | None = None  # in the couple's timezone
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,28 @@ class AdherenceRow:
     exercise: str
     rhythm: str
     partners: list[PartnerAdherence]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What changed since the last report, and the homework done in the period."""
+
+    changes: list[str]
+    adherence: list[AdherenceRow]
+
+
+@dataclass(frozen=True)
+class RatingChart:
+    """One rating question over the period: each partner's answers, as plain points (the
+    report's HTML draws them; reports.charts)."""
+
+    key: str  # unique within the report, for the chart's element ids
+    title: str
+    low: int
+    high: int
+    series: list[tuple[str, list[tuple[dt.date, int]]]]  # (partner, points)
+    start: dt.date
+    end: dt.date
 
 
 @dataclass(frozen=True)
@@ -109,6 +147,14 @@ class ExerciseContent:
 
 
 @dataclass(frozen=True)
+class Written:
+    """What the partners wrote, by exercise, as far as the audience may read it."""
+
+    groups: list[ExerciseContent]
+    withheld: int  # clinician audience: how many written entries the handout leaves out
+
+
+@dataclass(frozen=True)
 class SessionRecord:
     """The clinician's record of the session (clinician audience only)."""
 
@@ -127,62 +173,310 @@ class Csi4Summary:
     partners: list[str]
     rows: list[tuple[str, list[int | None], int | None, list[int | None]]]
     # (session label, score per partner, gap, change since first per partner)
-    chart: Markup
+    series: list[tuple[str, list[tuple[dt.date, int | None]]]]  # (partner, scores by date)
     name: str = CSI4_NAME
     reference: str = CSI4_REFERENCE
     cutoff: float = CSI4_CUTOFF
+    top: int = CSI4_MAX
 
 
 @dataclass(frozen=True)
 class ReportData:
+    """Everything one report shows, section by section, already filtered for its audience."""
+
     audience: str
-    title: str
-    practice_name: str
-    paper_size: str
-    therapist_name: str
-    couple_name: str
-    partner_names: list[str]
-    period_start: dt.date
-    period_end: dt.date
-    generated_at: dt.datetime
-    session_number: int | None = None
-    session_date: dt.datetime | None = None
-    timezone: str = "UTC"
-    adherence: list[AdherenceRow] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)
-    charts: list[Markup] = field(default_factory=list)
-    content: list[ExerciseContent] = field(default_factory=list)
-    couple_summary: str = ""
-    record: SessionRecord | None = None
-    csi4: Csi4Summary | None = None
-    withheld_entries: int = 0  # clinician audience: how many entries the handout leaves out
+    header: Header
+    summary: Summary
+    couple_summary: str
+    record: SessionRecord | None
+    csi4: Csi4Summary | None
+    ratings: list[RatingChart]
+    written: Written
 
     @property
     def is_clinician(self) -> bool:
         return self.audience == "clinician"
 
+    @property
+    def title(self) -> str:
+        return self.header.title
 
 
-# --- gathering -------------------------------------------------------------------------
+# --- what the sections read, loaded once ------------------------------------------------
 
 
-def _completions(assignments: Sequence[Assignment], end: dt.date
-                 ) -> dict[tuple[int, int], dict[dt.date, str]]:
-    """By (assignment, author): the completion logged for each day up to `end`, since the
-    start (a streak can reach back before the period)."""
-    found: dict[tuple[int, int], dict[dt.date, str]] = defaultdict(dict)
+@dataclass(frozen=True)
+class _Sources:
+    """What every section builder reads: loaded by _load in a constant number of queries,
+    so each builder is plain work over these values."""
+
+    couple: Couple
+    audience: str
+    session: TherapySession | None
+    start: dt.date
+    end: dt.date
+    moment: dt.datetime
+    partners: list[Partner]  # by position
+    numbered: list[NumberedSession]
+    previous: Report | None  # the last report before this one, to compare with
+    assignments: list[Assignment]
+    in_period: dict[int, list[Entry]]  # by assignment: the period's entries, by day
+    completions: dict[tuple[int, int], dict[dt.date, str]]  # (assignment, author) -> days
+
+    @property
+    def clinician(self) -> bool:
+        return self.audience == "clinician"
+
+    @property
+    def names(self) -> dict[int, str]:
+        return {p.user_id: p.user.name for p in self.partners}
+
+    def readable(self, entries: list[Entry]) -> list[Entry]:
+        """The entries whose words and ratings this audience may read."""
+        return entries if self.clinician else [e for e in entries if e.visibility == "partner"]
+
+
+def _period(couple: Couple, session: TherapySession | None, numbered: list[NumberedSession],
+            start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    if session is not None:
+        if session.couple_id != couple.id:
+            raise DomainError("That session belongs to another couple.")
+        default_start, default_end = default_period(couple, session, numbered)
+        start, end = start or default_start, end or default_end
+    if start is None or end is None:
+        raise DomainError("Give the report a session or a period.")
+    if end < start:
+        raise DomainError("The period ends before it starts.")
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise DomainError("A report covers at most a year.")
+    return start, end
+
+
+def _load(couple: Couple, audience: str, session: TherapySession | None,
+          start: dt.date | None, end: dt.date | None) -> _Sources:
+    if audience not in AUDIENCES:
+        raise DomainError("Choose a clinician report or a couple handout.")
+    numbered = sessions_of(couple)
+    start, end = _period(couple, session, numbered, start, end)
+    previous = db.session.scalar(
+        sa.select(Report)
+        .where(Report.couple_id == couple.id, Report.period_end <= end,
+               sa.or_(Report.period_start != start, Report.period_end != end))
+        .order_by(Report.period_end.desc(), Report.id.desc())
+        .limit(1)
+    )
+    compare_start = previous.period_start if previous else start
+    assignments = list(db.session.scalars(
+        sa.select(Assignment)
+        .where(Assignment.couple_id == couple.id, Assignment.start_date <= end,
+               sa.or_(Assignment.ended_on.is_(None), Assignment.ended_on >= compare_start))
+        .options(selectinload(Assignment.exercise_version), selectinload(Assignment.pauses))
+        .order_by(Assignment.start_date, Assignment.id)
+    ))
+    in_period: dict[int, list[Entry]] = defaultdict(list)
+    completions: dict[tuple[int, int], dict[dt.date, str]] = defaultdict(dict)
     if assignments:
+        ids = [a.id for a in assignments]
+        for entry in db.session.scalars(
+            sa.select(Entry)
+            .where(Entry.assignment_id.in_(ids), Entry.occurrence_date >= start,
+                   Entry.occurrence_date <= end)
+            .order_by(Entry.occurrence_date, Entry.author_id, Entry.id)
+        ):
+            in_period[entry.assignment_id].append(entry)
+        # Every completion up to the period's end: a streak can reach back before it.
         for assignment_id, author_id, day, completion in db.session.execute(
             sa.select(Entry.assignment_id, Entry.author_id, Entry.occurrence_date,
                       Entry.completion)
-            .where(Entry.assignment_id.in_([a.id for a in assignments]),
-                   Entry.occurrence_date <= end)
+            .where(Entry.assignment_id.in_(ids), Entry.occurrence_date <= end)
         ):
-            found[(assignment_id, author_id)][day] = completion
-    return found
+            completions[(assignment_id, author_id)][day] = completion
+    return _Sources(
+        couple=couple, audience=audience, session=session, start=start, end=end,
+        moment=now(), partners=sorted(couple.partners, key=lambda p: p.position),
+        numbered=numbered, previous=previous, assignments=assignments,
+        in_period=in_period, completions=completions,
+    )
 
 
-def _written(entry: Entry, author: str) -> WrittenEntry:
+# --- one builder per section -----------------------------------------------------------
+
+
+def _header(src: _Sources) -> Header:
+    couple, session = src.couple, src.session
+    kind = "Clinician report" if src.clinician else "Couple handout"
+    return Header(
+        title=f"{kind} — {couple.name} — {src.start:%d %b %Y} to {src.end:%d %b %Y}",
+        practice_name=couple.practice.name,
+        paper_size=couple.practice.paper_size,
+        therapist_name=couple.therapist.name,
+        couple_name=couple.name,
+        partner_names=[p.user.name for p in src.partners],
+        period_start=src.start,
+        period_end=src.end,
+        generated_at=src.moment,
+        timezone=couple.timezone,
+        session_number=number_of(session, src.numbered) if session is not None else None,
+        session_date=(session.scheduled_at.astimezone(ZoneInfo(couple.timezone))
+                      if session is not None else None),
+    )
+
+
+def _summary(src: _Sources, csi4: Csi4Summary | None) -> Summary:
+    """Adherence per partner per assignment, and the sentences on what changed."""
+    adherence: list[AdherenceRow] = []
+    this_period: dict[int, list[Tally]] = defaultdict(list)
+    last_period: dict[int, list[Tally]] = defaultdict(list)
+    for assignment in src.assignments:
+        rows = []
+        for user in assignees(assignment, src.couple):
+            today = day_in(src.moment, dated_in(assignment.mode, src.couple.timezone,
+                                                user.timezone))
+            occurrences = Occurrences.of(
+                plan_of(assignment), src.completions.get((assignment.id, user.id), {}), today)
+            row = PartnerAdherence(user.name, occurrences.tally(src.start, src.end),
+                                   occurrences.streak(src.end))
+            rows.append(row)
+            this_period[user.id].append(row.tally)
+            if src.previous is not None:
+                last_period[user.id].append(
+                    occurrences.tally(src.previous.period_start, src.previous.period_end))
+        if any(r.tally.due or r.tally.extra for r in rows) or src.in_period[assignment.id]:
+            adherence.append(AdherenceRow(
+                assignment.exercise_version.title,
+                cadence_label(assignment.cadence, assignment.times_per_week)
+                + (" · joint" if assignment.mode == "joint" else ""),
+                rows))
+    changes = _homework_changes(src, this_period, last_period)
+    if csi4 is not None and len(csi4.rows) > 1:
+        for i, name in enumerate(csi4.partners):
+            change = csi4.rows[-1][3][i]
+            if change is not None:
+                changes.append(f"{name}'s CSI-4 score: {csi4.rows[-1][1][i]} "
+                               f"({change:+d} since the first check-in).")
+    return Summary(changes, adherence)
+
+
+def _homework_changes(src: _Sources, now_rows: dict[int, list[Tally]],
+                      then_rows: dict[int, list[Tally]]) -> list[str]:
+    """Plain sentences on the homework since the last report."""
+    previous = src.previous
+    lines = []
+    if previous is None:
+        lines.append("This is the first report for this couple; there is nothing to "
+                     "compare with yet.")
+    for partner in src.partners:
+        user = partner.user
+        now_total = total(now_rows.get(user.id, []))
+        if not now_total.due:
+            continue
+        line = (f"{user.name}: {now_total.describe()} due in this period "
+                f"({now_total.percent_done}% done)")
+        before = (total(then_rows.get(user.id, [])).percent_done
+                  if previous is not None else None)
+        if previous is not None and before is not None:
+            rate = now_total.percent_done or 0
+            trend = ("up from" if rate > before else "down from" if rate < before
+                     else "the same as")
+            line += (f", {trend} {before}% done in the last report "
+                     f"({previous.period_start:%d %b} to {previous.period_end:%d %b})")
+        lines.append(line + ".")
+    started = [a.exercise_version.title for a in src.assignments
+               if src.start <= a.start_date <= src.end]
+    ended = [a.exercise_version.title for a in src.assignments
+             if a.ended_on is not None and src.start <= a.ended_on <= src.end]
+    if started:
+        lines.append("New homework: " + ", ".join(dict.fromkeys(started)) + ".")
+    if ended:
+        lines.append("Homework ended: " + ", ".join(dict.fromkeys(ended)) + ".")
+    return lines
+
+
+def _record(src: _Sources) -> SessionRecord | None:
+    session = src.session
+    if not src.clinician or session is None:
+        return None
+    return SessionRecord(
+        session.status, attendance_label(session, src.couple), session.duration_minutes,
+        session.focus, session.homework_reviewed, session.clinician_notes,
+        session.record_version,
+        session.recorded_at.astimezone(ZoneInfo(src.couple.timezone))
+        if session.recorded_at is not None else None,
+    )
+
+
+def _csi4(src: _Sources) -> Csi4Summary | None:
+    if not src.clinician:
+        return None
+    couple, upto, tz = src.couple, src.session, src.couple.timezone
+    ids = [p.user_id for p in src.partners]
+    names = [p.user.name for p in src.partners]
+    shown = [(n.session, n.number) for n in src.numbered
+             if n.number is not None and (
+                 n.session.scheduled_at <= upto.scheduled_at if upto is not None
+                 else local_date(n.session.scheduled_at, tz) <= src.end)]
+    history: list[ScoreRow] = score_history(ids, shown, responses_for(couple))
+    if not history:
+        return None
+    rows = [
+        (f"Session {row.number} · {local_date(row.session.scheduled_at, tz):%d %b %Y}",
+         [row.scores[i] for i in ids], row.gap, [row.changes[i] for i in ids])
+        for row in history
+    ]
+    series = [(name, [(local_date(row.session.scheduled_at, tz), row.scores[uid])
+                      for row in history])
+              for uid, name in zip(ids, names, strict=True)]
+    return Csi4Summary(names, rows, series)
+
+
+def _ratings(src: _Sources) -> list[RatingChart]:
+    """Each rating question's answers over the period, from the entries the audience may
+    read."""
+    charts = []
+    names = src.names
+    for assignment in src.assignments:
+        readable = src.readable(src.in_period[assignment.id])
+        version = assignment.exercise_version
+        for index, question in enumerate(version.rating_questions):
+            series = []
+            for user_id, name in names.items():
+                points = sorted((e.occurrence_date, e.ratings[index]) for e in readable
+                                if e.author_id == user_id and index < len(e.ratings)
+                                and e.ratings[index] is not None)
+                if points:
+                    series.append((name, points))
+            if series:
+                charts.append(RatingChart(
+                    key=f"a{assignment.id}q{index}",
+                    title=f"{version.title}: {question['question']}",
+                    low=question["min"], high=question["max"], series=series,
+                    start=src.start, end=src.end,
+                ))
+    return charts
+
+
+def _written(src: _Sources) -> Written:
+    groups, withheld = [], 0
+    names = src.names
+    for assignment in src.assignments:
+        in_period = src.in_period[assignment.id]
+        withheld += sum(1 for e in in_period if e.visibility != "partner" and _has_words(e))
+        entries = [_written_entry(e, names.get(e.author_id, ""))
+                   for e in src.readable(in_period) if _has_words(e)]
+        differences = (_differences(assignment, in_period, names, src.clinician)
+                       if assignment.mode == "joint" else [])
+        if entries or differences:
+            groups.append(ExerciseContent(assignment.exercise_version.title, entries,
+                                          differences))
+    return Written(groups, withheld if src.clinician else 0)
+
+
+def _has_words(entry: Entry) -> bool:
+    """Whether the entry holds anything written: an answer or a rating."""
+    return any(entry.answers) or any(r is not None for r in entry.ratings)
+
+
+def _written_entry(entry: Entry, author: str) -> WrittenEntry:
     version = entry.assignment.exercise_version
     answers = [(version.prompts[i] if i < len(version.prompts) else "", text)
                for i, text in enumerate(entry.answers) if text]
@@ -230,67 +524,6 @@ def _differences(assignment: Assignment, entries: list[Entry], names: dict[int, 
     return found
 
 
-def _rating_charts(assignment: Assignment, entries: list[Entry], names: dict[int, str],
-                   first: dt.date, last: dt.date) -> list[Markup]:
-    version = assignment.exercise_version
-    charts = []
-    for index, question in enumerate(version.rating_questions):
-        series = []
-        for style, (user_id, name) in enumerate(names.items()):
-            points = sorted((e.occurrence_date, e.ratings[index]) for e in entries
-                            if e.author_id == user_id and index < len(e.ratings)
-                            and e.ratings[index] is not None)
-            if points:
-                series.append(Series(name, points, style=style))
-        if series:
-            charts.append(line_chart(
-                series, y_min=question["min"], y_max=question["max"],
-                title=f"{version.title}: {question['question']}",
-                start=first, end=last, width=520, height=170,
-                id_prefix=f"a{assignment.id}q{index}",
-            ))
-    return charts
-
-
-def _csi4(couple: Couple, numbered: list[NumberedSession], upto: TherapySession | None,
-          end: dt.date) -> Csi4Summary | None:
-    partners = sorted(couple.partners, key=lambda p: p.position)
-    ids = [p.user_id for p in partners]
-    names = [p.user.name for p in partners]
-    shown = [(n.session, n.number) for n in numbered
-             if n.number is not None and (
-                 n.session.scheduled_at <= upto.scheduled_at if upto is not None
-                 else local_date(n.session.scheduled_at, couple.timezone) <= end)]
-    history: list[ScoreRow] = score_history(ids, shown, responses_for(couple))
-    if not history:
-        return None
-    rows = [
-        (f"Session {row.number} · {local_date(row.session.scheduled_at, couple.timezone):%d %b %Y}",
-         [row.scores[i] for i in ids], row.gap, [row.changes[i] for i in ids])
-        for row in history
-    ]
-    series = [
-        Series(name, [(local_date(row.session.scheduled_at, couple.timezone), row.scores[uid])
-                      for row in history], style=style)
-        for style, (uid, name) in enumerate(zip(ids, names, strict=True))
-    ]
-    chart = line_chart(series, y_min=0, y_max=CSI4_MAX, title=f"{CSI4_NAME} by session",
-                       start=series[0].points[0][0], end=series[0].points[-1][0],
-                       reference=(CSI4_CUTOFF, f"cutoff {CSI4_CUTOFF}"), value_name="score",
-                       width=520, height=190, id_prefix="csi4")
-    return Csi4Summary(names, rows, chart)
-
-
-def _last_report(couple: Couple, start: dt.date, end: dt.date) -> Report | None:
-    return db.session.scalar(
-        sa.select(Report)
-        .where(Report.couple_id == couple.id, Report.period_end <= end,
-               sa.or_(Report.period_start != start, Report.period_end != end))
-        .order_by(Report.period_end.desc(), Report.id.desc())
-        .limit(1)
-    )
-
-
 def gather(
     couple: Couple,
     *,
@@ -299,162 +532,20 @@ def gather(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> ReportData:
-    """Everything one report shows, as plain data, already filtered for its audience."""
-    if audience not in AUDIENCES:
-        raise DomainError("Choose a clinician report or a couple handout.")
-    numbered = sessions_of(couple)
-    if session is not None:
-        if session.couple_id != couple.id:
-            raise DomainError("That session belongs to another couple.")
-        default_start, default_end = default_period(couple, session, numbered)
-        start, end = start or default_start, end or default_end
-    if start is None or end is None:
-        raise DomainError("Give the report a session or a period.")
-    if end < start:
-        raise DomainError("The period ends before it starts.")
-    if (end - start).days > MAX_PERIOD_DAYS:
-        raise DomainError("A report covers at most a year.")
-    clinician = audience == "clinician"
-    partners = sorted(couple.partners, key=lambda p: p.position)
-    names = {p.user_id: p.user.name for p in partners}
-    users = {p.user_id: p.user for p in partners}
-
-    previous = _last_report(couple, start, end)
-    compare_start = previous.period_start if previous else start
-    assignments = list(db.session.scalars(
-        sa.select(Assignment)
-        .where(Assignment.couple_id == couple.id, Assignment.start_date <= end,
-               sa.or_(Assignment.ended_on.is_(None), Assignment.ended_on >= compare_start))
-        .options(selectinload(Assignment.exercise_version), selectinload(Assignment.pauses))
-        .order_by(Assignment.start_date, Assignment.id)
-    ))
-    entries = list(db.session.scalars(
-        sa.select(Entry)
-        .where(Entry.assignment_id.in_([a.id for a in assignments]),
-               Entry.occurrence_date >= start, Entry.occurrence_date <= end)
-        .order_by(Entry.occurrence_date, Entry.author_id, Entry.id)
-    )) if assignments else []
-    completions = _completions(assignments, end)
-    moment = now()
-    by_assignment: dict[int, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        by_assignment[entry.assignment_id].append(entry)
-
-    adherence, content, charts = [], [], []
-    this_period: dict[int, list[Tally]] = defaultdict(list)
-    last_period: dict[int, list[Tally]] = defaultdict(list)
-    withheld = 0
-    for assignment in assignments:
-        mine = by_assignment[assignment.id]
-        in_period = [e for e in mine if start <= e.occurrence_date <= end]
-        rows = []
-        for user in assignees(assignment, couple):
-            today = day_in(moment, dated_in(assignment.mode, couple.timezone, user.timezone))
-            occurrences = Occurrences.of(
-                plan_of(assignment), completions.get((assignment.id, user.id), {}), today)
-            row = PartnerAdherence(user.name, occurrences.tally(start, end),
-                                   occurrences.streak(end))
-            rows.append(row)
-            this_period[user.id].append(row.tally)
-            if previous is not None:
-                last_period[user.id].append(
-                    occurrences.tally(previous.period_start, previous.period_end))
-        if any(r.tally.due or r.tally.extra for r in rows) or in_period:
-            adherence.append(AdherenceRow(
-                assignment.exercise_version.title,
-                cadence_label(assignment.cadence, assignment.times_per_week)
-                + (" · joint" if assignment.mode == "joint" else ""),
-                rows))
-        readable = in_period if clinician else [e for e in in_period
-                                                if e.visibility == "partner"]
-        withheld += len([e for e in in_period if e.visibility != "partner"
-                         and ((e.answers and any(e.answers)) or any(
-                             r is not None for r in e.ratings))])
-        written = [_written(e, names.get(e.author_id, "")) for e in readable
-                   if any(e.answers) or any(r is not None for r in e.ratings)]
-        differences = (_differences(assignment, in_period, names, clinician)
-                       if assignment.mode == "joint" else [])
-        if written or differences:
-            content.append(ExerciseContent(assignment.exercise_version.title, written,
-                                           differences))
-        charts.extend(_rating_charts(assignment, readable, names, start, end))
-
-    changes = _changes(users, this_period, last_period, previous, assignments, start, end)
-    csi4 = _csi4(couple, numbered, session, end) if clinician else None
-    if csi4 is not None and len(csi4.rows) > 1:
-        for i, name in enumerate(csi4.partners):
-            change = csi4.rows[-1][3][i]
-            if change is not None:
-                changes.append(f"{name}'s CSI-4 score: {csi4.rows[-1][1][i]} "
-                               f"({change:+d} since the first check-in).")
-    record = None
-    if clinician and session is not None:
-        record = SessionRecord(session.status, attendance_label(session, couple),
-                               session.duration_minutes, session.focus,
-                               session.homework_reviewed, session.clinician_notes,
-                               session.record_version,
-                               session.recorded_at.astimezone(ZoneInfo(couple.timezone))
-                               if session.recorded_at is not None else None)
-    number = number_of(session, numbered) if session is not None else None
-    practice = couple.practice
-    kind = "Clinician report" if clinician else "Couple handout"
+    """Everything one report shows, as plain data, already filtered for its audience:
+    the sources loaded once, then one builder per section."""
+    src = _load(couple, audience, session, start, end)
+    csi4 = _csi4(src)
     return ReportData(
         audience=audience,
-        title=f"{kind} — {couple.name} — {start:%d %b %Y} to {end:%d %b %Y}",
-        practice_name=practice.name,
-        paper_size=practice.paper_size,
-        therapist_name=couple.therapist.name,
-        couple_name=couple.name,
-        partner_names=[p.user.name for p in partners],
-        period_start=start,
-        period_end=end,
-        generated_at=now(),
-        session_number=number,
-        session_date=(session.scheduled_at.astimezone(ZoneInfo(couple.timezone))
-                      if session is not None else None),
-        timezone=couple.timezone,
-        adherence=adherence,
-        changes=changes,
-        charts=charts,
-        content=content,
+        header=_header(src),
+        summary=_summary(src, csi4),
         couple_summary=session.couple_summary if session is not None else "",
-        record=record,
+        record=_record(src),
         csi4=csi4,
-        withheld_entries=withheld if clinician else 0,
+        ratings=_ratings(src),
+        written=_written(src),
     )
-
-
-def _changes(users: dict[int, User], now_rows: dict[int, list[Tally]],
-             then_rows: dict[int, list[Tally]], previous: Report | None,
-             assignments: list[Assignment], start: dt.date, end: dt.date) -> list[str]:
-    """Plain sentences on what changed since the last report."""
-    lines = []
-    if previous is None:
-        lines.append("This is the first report for this couple; there is nothing to "
-                     "compare with yet.")
-    for user_id, user in users.items():
-        now_total = total(now_rows.get(user_id, []))
-        if not now_total.due:
-            continue
-        line = (f"{user.name}: {now_total.describe()} due in this period "
-                f"({now_total.percent_done}% done)")
-        before = (total(then_rows.get(user_id, [])).percent_done
-                  if previous is not None else None)
-        if previous is not None and before is not None:
-            rate = now_total.percent_done or 0
-            trend = ("up from" if rate > before else "down from" if rate < before
-                     else "the same as")
-            line += (f", {trend} {before}% done in the last report "
-                     f"({previous.period_start:%d %b} to {previous.period_end:%d %b})")
-        lines.append(line + ".")
-    started = [a.exercise_version.title for a in assignments if start <= a.start_date <= end]
-    ended = [a.exercise_version.title for a in assignments
-             if a.ended_on is not None and start <= a.ended_on <= end]
-    if started:
-        lines.append("New homework: " + ", ".join(dict.fromkeys(started)) + ".")
-    if ended:
-        lines.append("Homework ended: " + ", ".join(dict.fromkeys(ended)) + ".")
-    return lines
 
 
 # --- producing and archiving -----------------------------------------------------------
@@ -476,7 +567,7 @@ def archive(couple: Couple, data: ReportData, rendered: RenderedLike, *, session
         raise DomainError("The report was damaged on its way back from the renderer.")
     report = Report(
         couple_id=couple.id, session_id=session_id, audience=data.audience,
-        period_start=data.period_start, period_end=data.period_end,
+        period_start=data.header.period_start, period_end=data.header.period_end,
         content=rendered.content, sha256=digest, byte_size=len(rendered.content),
         page_count=rendered.page_count, generated_by_id=generated_by.id, created_at=now(),
     )
@@ -503,7 +594,7 @@ def produce_report(
     from reports.html import build_html
 
     data = gather(couple, audience=audience, session=session, start=start, end=end)
-    rendered = render(build_html(data), data.title, data.therapist_name)
+    rendered = render(build_html(data), data.title, data.header.therapist_name)
     return archive(couple, data, rendered, session_id=session.id if session else None,
                    generated_by=generated_by)
 

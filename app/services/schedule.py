@@ -31,6 +31,13 @@ def mask_days(mask: int) -> list[int]:
     return [day for day in range(7) if mask & (1 << day)]
 
 
+def cadence_label(cadence: str, times_per_week: int | None = None) -> str:
+    """'Daily', 'Weekly', 'Once', '3 times a week'."""
+    if cadence == "times_per_week":
+        return f"{times_per_week} times a week"
+    return {"once": "Once", "daily": "Daily", "weekly": "Weekly"}.get(cadence, cadence)
+
+
 @dataclass(frozen=True)
 class Plan:
     """The schedule of one assignment, as plain values."""

@@ -14,7 +14,7 @@ from app.clock import now, today_in
 from app.forms import status_of
 from app.services import DomainError
 from app.services.measures import CSI4_CUTOFF, CSI4_ITEMS, CSI4_NAME, CSI4_REFERENCE, responses_for
-from app.services.reports import archive, file_name, gather, reports_of
+from app.services.reports import file_name, produce_report, reports_of
 from app.services.scoping import couple_for_therapist, report_for_therapist, session_for_therapist
 from app.services.sessions import (
     attendance_label,
@@ -30,7 +30,6 @@ from app.services.sessions import (
 from app.therapist import bp
 from app.therapist.session_forms import RecordSessionForm, ReportForm, ScheduleSessionForm
 from app.transactions import refusals_shown_at
-from reports.html import STYLESHEETS, build_html
 
 
 def _moment(form: ScheduleSessionForm) -> dt.datetime:
@@ -171,20 +170,16 @@ def create_report(session_id: int):
     form = ReportForm()
     if not form.validate_on_submit():
         return _session_page(couple, found, report_form=form, status=422)
-    from reports.pool import RenderFailedError, get_pool
+    from reports.pool import RenderFailedError, pooled_renderer
 
-    data = gather(couple, audience=form.audience.data, session=found)
     try:
-        rendered = get_pool(current_app).render(
-            build_html(data), title=data.title, author=data.therapist_name,
-            stylesheets=STYLESHEETS,
-        )
+        report = produce_report(couple, audience=form.audience.data, session=found,
+                                generated_by=current_user, render=pooled_renderer(current_app))
     except RenderFailedError as error:
         current_app.logger.warning("report render failed for session %s: %s", found.id,
                                    type(error).__name__)
         form.form_errors.append(f"{error} Nothing was saved; please try again.")
         return _session_page(couple, found, report_form=form, status=503)
-    report = archive(couple, data, rendered, session_id=found.id, generated_by=current_user)
     audit_request("report.generated", report, audience=report.audience,
                   sha256=report.sha256)
     flash("The report is ready.", "info")
