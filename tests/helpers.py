@@ -122,7 +122,7 @@ MATRIX.update({
                                 only({"therapist": 422})),
     "therapist.cancel": ("POST", "/therapist/sessions/{session}/cancel", THERAPIST_POST),
     "therapist.download_report": ("GET", "/therapist/reports/{report}", THERAPIST_GET),
-    "client.checkin": ("GET", "/portal/check-in/{session}",
+    "client.measure": ("GET", "/portal/measures/{session}",
                        only({"partner": 200, "other_partner": 200})),
 })
 ADMIN_GET = only({"admin": 200})

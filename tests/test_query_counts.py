@@ -87,7 +87,7 @@ def test_no_page_grows_with_a_couples_history(db, client, sign_in_as, clock, lib
             "portal": (partner, "/portal/"),
             "portal, a past week": (partner, "/portal/?week=2026-03-02"),
             "an entry": (partner, f"/portal/homework/{assignment.id}/{day}"),
-            "check-in": (partner, f"/portal/check-in/{upcoming.id}"),
+            "questions before a session": (partner, f"/portal/measures/{upcoming.id}"),
         }
 
     def measure(couple, assignment, upcoming) -> dict[str, int]:

@@ -251,7 +251,7 @@ def test_earlier_versions_reach_no_one_but_the_couples_therapist(
     # The partners' pages.
     for partner in (p.user for p in couple.partners):
         sign_in_as(partner)
-        for url in ("/portal/", f"/portal/check-in/{session.id}"):
+        for url in ("/portal/", f"/portal/measures/{session.id}"):
             shown = client.get(url, follow_redirects=True)
             assert shown.status_code == (200 if url == "/portal/" else 404), url
             assert not any(s in html.unescape(shown.text) for s in secrets), url

@@ -1,4 +1,4 @@
-"""Sessions and the CSI-4 check-in, through the real HTTP interface."""
+"""Sessions and the CSI-4 answered before them, through the real HTTP interface."""
 
 import datetime as dt
 import re
@@ -34,7 +34,7 @@ def schedule(client, couple, date="2026-03-16", time="17:00", measure=True):
 
 
 def answer(client, session_id, answers):
-    url = f"/portal/check-in/{session_id}"
+    url = f"/portal/measures/{session_id}"
     page = client.get(url)
     data = {"csrf_token": csrf_token_from(page.text)}
     data.update({f"item_{i + 1}": str(a) for i, a in enumerate(answers) if a is not None})
@@ -149,7 +149,7 @@ def test_partners_answer_on_their_own(db, app, client, clock, sign_in_as, couple
     sign_in_as(a)
     portal = client.get("/portal/")
     assert "Before your session on Mon 16 Mar, 17:00" in portal.text
-    form = client.get(f"/portal/check-in/{session.id}")
+    form = client.get(f"/portal/measures/{session.id}")
     for item in CSI4_ITEMS:
         assert item.text in form.text
         for label in item.answers:
@@ -164,7 +164,7 @@ def test_partners_answer_on_their_own(db, app, client, clock, sign_in_as, couple
     assert answer(client, session.id, [4, 4, 3, 3]).status_code == 302
     # The same form again: still one response, and a calm answer.
     again = answer(client, session.id, [0, 0, 0, 0])
-    assert again.status_code == 200 and "You have answered this check-in" in again.text
+    assert again.status_code == 200 and "You have answered these questions" in again.text
     responses = db.session.scalars(sa.select(MeasureResponse)).all()
     assert [(r.respondent_id, r.score, r.answers) for r in responses] == [(a.id, 14, [4, 4, 3, 3])]
     assert "Before your session" not in client.get("/portal/").text
@@ -172,7 +172,7 @@ def test_partners_answer_on_their_own(db, app, client, clock, sign_in_as, couple
     sign_in_as(b)
     portal = client.get("/portal/")
     assert "Before your session" in portal.text
-    form = client.get(f"/portal/check-in/{session.id}")
+    form = client.get(f"/portal/measures/{session.id}")
     assert "14" not in re.sub(r"<[^>]+>", "", form.text.split("<main", 1)[1]).replace(
         "2007", "")
     assert answer(client, session.id, [2, 2, 2, 2]).status_code == 302
@@ -186,19 +186,19 @@ def test_partners_answer_on_their_own(db, app, client, clock, sign_in_as, couple
     assert "Funk, J. L." in couple_page.text
 
 
-def test_the_checkin_closes_when_the_session_starts(db, client, clock, sign_in_as, couple):
+def test_the_measure_closes_when_the_session_starts(db, client, clock, sign_in_as, couple):
     a = couple.partners[0].user
     sign_in_as(couple.therapist)
     schedule(client, couple, "2026-03-16")
     session = db.session.scalar(sa.select(TherapySession))
     clock.set(dt.datetime(2026, 3, 16, 16, 55, tzinfo=dt.UTC))
     sign_in_as(a)
-    page = client.get(f"/portal/check-in/{session.id}")
+    page = client.get(f"/portal/measures/{session.id}")
     clock.set(dt.datetime(2026, 3, 16, 17, 1, tzinfo=dt.UTC))
-    response = client.post(f"/portal/check-in/{session.id}", data={
+    response = client.post(f"/portal/measures/{session.id}", data={
         "csrf_token": csrf_token_from(page.text),
         "item_1": "3", "item_2": "3", "item_3": "3", "item_4": "3"})
-    assert "This check-in is closed" in response.text
+    assert "These questions are closed" in response.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureResponse)) == 0
     assert "Before your session" not in client.get("/portal/").text
 
@@ -239,12 +239,12 @@ def test_nothing_of_a_session_leaks_to_partners(db, client, clock, sign_in_as, c
     sign_in_as(couple.therapist)
     record(client, session.id)
     sign_in_as(a)
-    for url in ("/portal/", f"/portal/check-in/{session.id}"):
+    for url in ("/portal/", f"/portal/measures/{session.id}"):
         assert NOTES not in client.get(url).text
     assert client.get(f"/therapist/sessions/{session.id}").status_code in (302, 404)
     other = make_couple()
     sign_in_as(other.partners[0].user)
-    assert client.get(f"/portal/check-in/{session.id}").status_code == 404
+    assert client.get(f"/portal/measures/{session.id}").status_code == 404
     sign_in_as(other.therapist)
     assert client.get(f"/therapist/sessions/{session.id}").status_code == 404
 
@@ -275,7 +275,7 @@ def test_a_double_tap_on_the_check_in_saves_once_without_an_error(app, db, clien
     schedule(client, couple, "2026-03-16")
     session = db.session.scalar(sa.select(TherapySession))
     sign_in_as(couple.partners[0].user)
-    url = f"/portal/check-in/{session.id}"
+    url = f"/portal/measures/{session.id}"
     page = client.get(url)
     once = re.search(r'name="once" value="([^"]+)"', page.text.split("<main")[1]).group(1)
     data = {"csrf_token": csrf_token_from(page.text), "once": once,
@@ -292,7 +292,7 @@ def test_a_double_tap_on_the_check_in_saves_once_without_an_error(app, db, clien
     data = {"csrf_token": csrf_token_from(page.text), **{f"item_{i}": "2" for i in range(1, 5)}}
     answers = send_together(app, client, url, data, follow=True)  # two windows, no token
     # The second is shown the answers are in: at once (200), refused (422), or after its
-    # own insert collided (302 to the check-in page); never an error page.
+    # own insert collided (302 to the questions' page); never an error page.
     assert sorted(a[0] for a in answers) in ([200, 302], [302, 302], [302, 422]), answers
-    assert sum("answered this check-in" in a[2] for a in answers) == 1, answers
+    assert sum("answered these questions" in a[2] for a in answers) == 1, answers
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureResponse)) == 2

@@ -359,9 +359,9 @@ def _save_forms_with_errors(app, pages, users, ids, extras):
             _post(alex, entry_url, {"answer-0": "Words kept.", "rating-0": "11"}))
     refused("entry, stale form",
             alex.post(entry_url, data={"csrf_token": "stale", "answer-0": "Words kept."}), 400)
-    refused("check-in, unanswered", _post(sam, f"/portal/check-in/{session}"), 422)
-    refused("check-in, half answered",
-            _post(sam, f"/portal/check-in/{session}", {"item_1": "2", "item_2": "9"}), 422)
+    refused("CSI-4, unanswered", _post(sam, f"/portal/measures/{session}"), 422)
+    refused("CSI-4, half answered",
+            _post(sam, f"/portal/measures/{session}", {"item_1": "2", "item_2": "9"}), 422)
 
 
 def _save_pages_after_changes(app, pages, users, ids, extras):

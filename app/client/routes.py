@@ -18,7 +18,7 @@ from app.services.homework import can_edit, log_entry, set_visibility, today_for
 from app.services.measures import (
     CSI4_NAME,
     CSI4_REFERENCE,
-    due_checkins,
+    due_measures,
     is_open_for,
     response_of,
     submit_csi4,
@@ -77,8 +77,8 @@ def welcome():
         policy_text=policy_wording(couple.confidentiality_policy),
         needs_acceptance=needs_acceptance,
         form=EmptyForm(),
-        checkins=[(s, s.scheduled_at.astimezone(ZoneInfo(current_user.timezone)))
-                  for s in due_checkins(current_user, couple)],
+        measures_due=[(s, s.scheduled_at.astimezone(ZoneInfo(current_user.timezone)))
+                      for s in due_measures(current_user, couple)],
     )
 
 
@@ -227,8 +227,8 @@ def _rating(value: str | None) -> int | None:
         return -1  # refused by the service with a clear message
 
 
-@bp.route("/check-in/<int:session_id>", methods=["GET", "POST"])
-def checkin(session_id: int):
+@bp.route("/measures/<int:session_id>", methods=["GET", "POST"])
+def measure(session_id: int):
     """The CSI-4 before a session: each partner answers on their own."""
     couple, session = session_for_partner(session_id, current_user)
     if not session.is_measure_requested:
@@ -249,7 +249,7 @@ def checkin(session_id: int):
     elif form.is_submitted():
         status = 422 if answered is None and is_open_for(session) else 200
     return render_template(
-        "client/checkin.html",
+        "client/measure.html",
         couple=couple, session=session, form=form, answered=answered,
         is_open=is_open_for(session),
         when=session.scheduled_at.astimezone(ZoneInfo(current_user.timezone)),

@@ -1,4 +1,4 @@
-"""Therapy sessions and the check-in measure (CSI-4) answered for them."""
+"""Therapy sessions and the measure (CSI-4) answered before them."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ class SessionRecordVersion(Base):
 
 
 class MeasureResponse(Base):
-    """One partner's answers to a check-in measure for one session."""
+    """One partner's answers to a measure for one session."""
 
     __tablename__ = "measure_responses"
     __table_args__ = (

@@ -236,7 +236,7 @@ SESSION_NOTES = [
 
 def _sessions(therapist: User, one, two, render: Renderer | None) -> None:
     """Held sessions for couple one (with CSI-4 answers and archived reports), an upcoming
-    one with the check-in requested, and one upcoming session for couple two."""
+    one with the CSI-4 requested, and one upcoming session for couple two."""
     zone = ZoneInfo(one.timezone)
     today = now().astimezone(zone).date()
     partners = [p.user for p in one.partners]

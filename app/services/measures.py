@@ -1,4 +1,5 @@
-"""The CSI-4 check-in: its items exactly as validated, scoring, answering and history.
+"""The CSI-4, a measure answered before a session: its items exactly as validated,
+scoring, answering and history.
 
 Each partner answers on their own for one scheduled session. A partner never sees the
 other's answers or score; only the couple's therapist does.
@@ -70,7 +71,7 @@ def csi4_score(answers: Sequence[int | None]) -> int:
 
 
 def is_open_for(session: TherapySession, at: dt.datetime | None = None) -> bool:
-    """Partners may answer a requested check-in until the session starts."""
+    """Partners may answer a requested measure until the session starts."""
     return (
         session.is_measure_requested
         and session.status == "scheduled"
@@ -92,10 +93,10 @@ def submit_csi4(user: User, session: TherapySession, answers: Sequence[int | Non
                 ) -> MeasureResponse:
     """Record a partner's answers for a session; answering twice is refused."""
     if not is_open_for(session):
-        raise DomainError("This check-in is closed: the session has started or was changed.")
+        raise DomainError("These questions are closed: the session has started or was changed.")
     score = csi4_score(answers)
     if response_of(user, session) is not None:
-        raise DomainError("You have already answered this check-in. Thank you.")
+        raise DomainError("You have already answered these questions. Thank you.")
     response = MeasureResponse(session_id=session.id, respondent_id=user.id,
                                instrument="csi4", answers=list(answers), score=score,
                                created_at=now())
@@ -103,7 +104,7 @@ def submit_csi4(user: User, session: TherapySession, answers: Sequence[int | Non
     try:
         db.session.flush()
     except IntegrityError:  # answered from another window at the same moment
-        raise Collision("You have already answered this check-in. Thank you.") from None
+        raise Collision("You have already answered these questions. Thank you.") from None
     return response
 
 
@@ -117,8 +118,8 @@ def backfill_csi4(user: User, session: TherapySession, answers: Sequence[int],
     return response
 
 
-def due_checkins(user: User, couple: Couple) -> list[TherapySession]:
-    """Requested check-ins this partner has not answered yet, soonest first."""
+def due_measures(user: User, couple: Couple) -> list[TherapySession]:
+    """Sessions whose requested measure this partner has not answered yet, soonest first."""
     answered = sa.select(MeasureResponse.session_id).where(
         MeasureResponse.respondent_id == user.id, MeasureResponse.instrument == "csi4"
     )

@@ -353,7 +353,7 @@ def _summary(src: _Sources, csi4: Csi4Summary | None) -> Summary:
             change = csi4.rows[-1][3][i]
             if change is not None:
                 changes.append(f"{name}'s CSI-4 score: {csi4.rows[-1][1][i]} "
-                               f"({change:+d} since the first check-in).")
+                               f"({change:+d} since their first score).")
     return Summary(changes, adherence)
 
 

@@ -184,7 +184,7 @@ def session_for_therapist(session_id: int, user: User) -> tuple[Couple, TherapyS
 
 
 def session_for_partner(session_id: int, user: User) -> tuple[Couple, TherapySession]:
-    """A session of the partner's own couple (for its check-in)."""
+    """A session of the partner's own couple (for the measure answered before it)."""
     couple = couple_for_partner(user)
     session = db.session.get(TherapySession, session_id)
     if session is None or session.couple_id != couple.id:

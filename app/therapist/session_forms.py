@@ -28,7 +28,7 @@ class ScheduleSessionForm(FlaskForm):
                   message="Choose a date within a year before or two years after today."),
     ])
     time = TimeField("Time", validators=[DataRequired(message="Choose the session's time.")])
-    request_measure = BooleanField("Ask both partners to answer the CSI-4 check-in before it",
+    request_measure = BooleanField("Ask both partners to answer the CSI-4 before it",
                                    default=True)
     submit = SubmitField("Schedule the session")
 

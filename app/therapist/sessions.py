@@ -146,7 +146,7 @@ def move(session_id: int):
             form.form_errors.append(str(error))
         else:
             audit_request("session.rescheduled", found, measure=found.is_measure_requested)
-            flash("The session's date and check-in were updated.", "info")
+            flash("The session's date and CSI-4 request were updated.", "info")
             return redirect(url_for("therapist.session", session_id=found.id))
     return _session_page(couple, found, schedule_form=form, status=422)
 

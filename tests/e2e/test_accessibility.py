@@ -79,12 +79,12 @@ def test_main_pages_have_no_serious_or_critical_violations(demo, page, phone_pag
     expect(phone.get_by_role("heading", name=CHECK_IN, level=1)).to_be_visible()
     check(phone, "log-entry-phone")
     phone.get_by_role("link", name="My homework").click()
-    phone.get_by_role("link", name="Answer the check-in").click()
-    expect(phone.get_by_role("heading", name="Check-in before your session")).to_be_visible()
-    check(phone, "checkin-phone")
+    phone.get_by_role("link", name="Answer the questions").click()
+    expect(phone.get_by_role("heading", name="Questions before your session")).to_be_visible()
+    check(phone, "measure-phone")
     phone.get_by_role("button", name="Send my answers").click()  # nothing answered
     expect(phone.get_by_role("alert")).to_contain_text("Please answer every question")
-    check(phone, "checkin-errors-phone")
+    check(phone, "measure-errors-phone")
 
     assert {name: v for name, v in found.items() if v} == {}
 
@@ -112,11 +112,11 @@ def test_portal_pages_fit_a_360_px_screen(demo, phone_page):
     expect(page.get_by_role("heading", name=CHECK_IN, level=1)).to_be_visible()
     widths["a logged entry"] = scroll_width(page)
     page.get_by_role("link", name="My homework").click()
-    page.get_by_role("link", name="Answer the check-in").click()
-    widths["check-in"] = scroll_width(page)
+    page.get_by_role("link", name="Answer the questions").click()
+    widths["CSI-4 questions"] = scroll_width(page)
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("alert")).to_be_visible()
-    widths["check-in with errors"] = scroll_width(page)
+    widths["CSI-4 questions with errors"] = scroll_width(page)
     assert {name: w for name, w in widths.items() if w > 360} == {}
 
 
@@ -181,9 +181,9 @@ def test_logging_an_entry_with_the_keyboard_alone(demo, page):
 
 def test_answering_the_csi4_with_the_keyboard_alone(demo, page):
     keyboard_log_in(page, "sam@example.com")
-    tab_to(page, page.get_by_role("link", name="Answer the check-in"))
+    tab_to(page, page.get_by_role("link", name="Answer the questions"))
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Check-in before your session")).to_be_visible()
+    expect(page.get_by_role("heading", name="Questions before your session")).to_be_visible()
     questions = page.get_by_role("group")
     expect(questions).to_have_count(4)
     for index, score in enumerate([3, 4, 2, 0]):

@@ -166,7 +166,7 @@ def test_therapist_gives_homework_from_days_back_and_schedules_the_next_session(
     page.get_by_role("link", name="Schedule a session").click()
     page.get_by_label("Date", exact=True).fill("2026-03-23")
     page.get_by_label("Time", exact=True).fill("17:00")
-    measure = page.get_by_label("Ask both partners to answer the CSI-4 check-in before it")
+    measure = page.get_by_label("Ask both partners to answer the CSI-4 before it")
     expect(measure).to_be_checked()
     page.get_by_role("button", name="Schedule the session").click()
     expect(flash(page, "The session was scheduled.")).to_be_visible()
@@ -184,7 +184,7 @@ def test_therapist_gives_homework_from_days_back_and_schedules_the_next_session(
     expect(maya.get_by_role("heading", name=CHECK_IN)).to_be_visible()
     expect(maya.get_by_role("region", name=DATES)).to_contain_text("together")
     expect(maya.get_by_text("Keep it light; it is practice, not a test.")).to_have_count(2)
-    expect(maya.get_by_role("link", name="Answer the check-in")).to_be_visible()
+    expect(maya.get_by_role("link", name="Answer the questions")).to_be_visible()
 
 
 # --- 3. each partner, on a phone, logs their week and answers the CSI-4 ------------------
@@ -206,8 +206,8 @@ def log_day(page, title: str, day: dt.date, *, completion: str, prompt: str | No
 
 
 def answer_csi4(page, answers: list[int]) -> None:
-    page.get_by_role("link", name="Answer the check-in").click()
-    expect(page.get_by_role("heading", name="Check-in before your session")).to_be_visible()
+    page.get_by_role("link", name="Answer the questions").click()
+    expect(page.get_by_role("heading", name="Questions before your session")).to_be_visible()
     expect(page.get_by_text("Session on Monday 23 March, 17:00")).to_be_visible()
     for group, score in zip(page.get_by_role("group").all(), answers, strict=True):
         group.get_by_role("radio").nth(score).check()
@@ -228,7 +228,7 @@ def test_partner_on_a_phone_logs_several_days_and_answers_the_csi4(
     assert scroll_width(page) <= 360
 
     answer_csi4(page, MAYA_CSI4 if who == "maya" else LEO_CSI4)
-    expect(page.get_by_role("link", name="Answer the check-in")).to_have_count(0)
+    expect(page.get_by_role("link", name="Answer the questions")).to_have_count(0)
 
     log_day(page, CHECK_IN, WED, completion="Done", prompt=CHECK_IN_PROMPT,
             text=f"{user.name} shared: we talked after dinner.", ratings={CONNECTED: 7},
@@ -252,9 +252,9 @@ def test_partner_on_a_phone_logs_several_days_and_answers_the_csi4(
     assert scroll_width(page) <= 360
     shoot(page, f"journey-portal-{who}-phone")
 
-    # The check-in is answered once: going back to it says so.
-    page.goto(f"/portal/check-in/{story.session.id}")
-    expect(page.get_by_text("You have answered this check-in. Thank you.")).to_be_visible()
+    # The questions are answered once: going back to them says so.
+    page.goto(f"/portal/measures/{story.session.id}")
+    expect(page.get_by_text("You have answered these questions. Thank you.")).to_be_visible()
 
 
 # --- 4. each partner sees the other's completion and shared words, never the private ------
@@ -297,8 +297,8 @@ def test_partner_sees_the_others_completion_and_shared_entry_but_nothing_private
         other_date)
     assert other_private not in page.content()
 
-    # Nowhere else in the portal either: the week before, the guides, the check-in.
-    for path in ("/portal/?week=2026-03-09", f"/portal/check-in/{story.session.id}"):
+    # Nowhere else in the portal either: the week before, the guides, the CSI-4 questions.
+    for path in ("/portal/?week=2026-03-09", f"/portal/measures/{story.session.id}"):
         page.goto(path)
         assert other_private not in page.content()
 
@@ -502,7 +502,7 @@ def test_other_couples_partner_and_another_therapist_get_not_found(
     partner_urls = [
         maya_entry_day,
         f"/portal/homework/{story.dates.id}/{START.isoformat()}",
-        f"/portal/check-in/{story.session.id}",
+        f"/portal/measures/{story.session.id}",
     ]
 
     # The addresses are real: the couple's own therapist and partner open them.
