@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import Couple, Exercise, User
-from app.services.caseload import plan_from
 from app.services.couples import PartnerDetails, create_couple
 from app.services.guides import load_builtin_guides
 from app.services.homework import Schedule, assign_exercise, end, log_entry, pause, resume
@@ -360,11 +359,17 @@ PLANS = [
 
 
 @pytest.mark.parametrize("plan", PLANS)
-def test_a_plan_from_a_later_day_keeps_the_same_dates(plan):
+def test_an_assignment_read_from_a_later_day_keeps_the_same_dates(plan):
+    """The caseload starts long-running plans at the first day it looks at (cheaper than
+    walking every day since the start): the due dates from then on must not change."""
+    from app.services.caseload import _Homework
+
+    homework = _Homework(1, 1, "both", None, plan.cadence, plan.start, plan.end,
+                         plan.max_occurrences, plan.weekdays, list(plan.pauses))
     until = D(2026, 3, 20)
     for first in (D(2025, 12, 1), D(2026, 1, 1), D(2026, 2, 11), D(2026, 2, 15), until):
         expected = [day for day in plan.dates(until) if day >= first]
-        assert [day for day in plan_from(plan, first).dates(until) if day >= first] == expected
+        assert [day for day in homework.plan(first).dates(until) if day >= first] == expected
 
 
 def test_figures_do_not_leak_between_couples_sharing_a_page(
@@ -417,4 +422,4 @@ def test_one_partner_paused_and_ended_homework_agree_with_the_couple_page(
         for p in item.partners:
             weeks[p.user_id] += p.week
     assert weeks == {pia.id: Tally(done=1, not_logged=4), quin.id: Tally(partly=1)}
-    assert progress.overdue_count == 12
+    assert sum(len(p.overdue) for item in progress.assignments for p in item.partners) == 12

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base, TimestampMixin, one_of, utcnow
 
 ROLES = ("admin", "therapist", "client")
-TOKEN_PURPOSES = ("invitation", "password_reset")
 
 
 def new_sign_in_token() -> str:

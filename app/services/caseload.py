@@ -20,7 +20,6 @@ assignment); and the joint accounts of the differences' window.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
@@ -177,12 +176,6 @@ def normalise_sort(sort: str | None) -> str:
 def therapist_week(therapist: User) -> tuple[dt.date, dt.date]:
     """Monday and Sunday of the therapist's current week, by their own calendar."""
     return week_of(today_in(therapist.timezone))
-
-
-def plan_from(plan: Plan, first: dt.date) -> Plan:
-    """The same due dates on and after `first`, without walking every day since the start."""
-    start = _start_from(plan.cadence, plan.start, first, plan.max_occurrences)
-    return plan if start == plan.start else dataclasses.replace(plan, start=start)
 
 
 def _start_from(

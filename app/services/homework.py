@@ -385,16 +385,6 @@ def _check_visibility(author: User, couple: Couple, entry: Entry, visibility: st
         raise DomainError("Under your couple's open policy, entries are shared with your partner")
 
 
-def may_read_content(entry: Entry, viewer: User, couple: Couple) -> bool:
-    """Whether the viewer may read what was written (completion is always shared)."""
-    if viewer.id == entry.author_id:
-        return True
-    if viewer.id == couple.therapist_id and viewer.is_therapist:
-        return True
-    partner_ids = {p.user_id for p in couple.partners}
-    return viewer.id in partner_ids and entry.visibility == "partner"
-
-
 def weekdays_of(assignment: Assignment) -> list[int]:
     return mask_days(assignment.weekdays or 0)
 

@@ -90,9 +90,6 @@ class CoupleProgress:
     timeline: list[TimelineItem] = field(default_factory=list)
     differences: list[JointDifference] = field(default_factory=list)
 
-    @property
-    def overdue_count(self) -> int:
-        return sum(len(p.overdue) for a in self.assignments for p in a.partners)
 
 
 def account(entry: Entry) -> Account:

@@ -79,9 +79,6 @@ class Plan:
                 found.append(day)
         return found
 
-    def dates_between(self, first: dt.date, last: dt.date) -> list[dt.date]:
-        """Due dates within [first, last]."""
-        return [day for day in self.dates(last) if day >= first]
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
