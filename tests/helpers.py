@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from html.parser import HTMLParser
 
 import sqlalchemy as sa
 
@@ -202,3 +203,58 @@ def sign_in(client, user) -> None:
         session["_user_id"] = user.get_id()
         session["_auth_at"] = stamp
         session["_seen_at"] = stamp
+
+
+# --- reading pages -----------------------------------------------------------------------
+
+
+class Table(HTMLParser):
+    """A page's table bodies as rows of cell texts, and its column headers (with their
+    aria-sort and link)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.headers: list[dict[str, str | None]] = []
+        self._cell: list[str] | None = None
+        self._in_body = False
+        self._header: dict[str, str | None] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if self._cell is not None:
+            self._cell.append(" ")  # list items and the like read as separate words
+        if tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self.rows.append([])
+        elif tag in ("td", "th") and self._in_body:
+            self._cell = []
+        elif tag == "th" and not self._in_body:
+            self._header = {"aria-sort": attributes.get("aria-sort"), "href": None, "text": ""}
+        elif tag == "a" and self._header is not None:
+            self._header["href"] = attributes.get("href")
+
+    def handle_endtag(self, tag):
+        if tag == "tbody":
+            self._in_body = False
+        elif tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "th" and self._header is not None:
+            self._header["text"] = " ".join(self._header["text"].split())
+            self.headers.append(self._header)
+            self._header = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        elif self._header is not None:
+            self._header["text"] += data
+
+
+def table(html: str) -> Table:
+    """The tables of a page, read as rows of cell texts."""
+    parser = Table()
+    parser.feed(html)
+    return parser

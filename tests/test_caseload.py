@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
@@ -19,61 +18,12 @@ from app.services.occurrences import Tally
 from app.services.progress import couple_progress
 from app.services.schedule import Plan, week_of, weekday_mask
 from tests.conftest import PASSWORD
+from tests.helpers import table
 
 D = dt.date
 UTC = dt.UTC
 # Thursday 12 March 2026, 20:00 UTC: Thursday in London and Los Angeles, Friday in Auckland.
 NOW = dt.datetime(2026, 3, 12, 20, 0, tzinfo=UTC)
-
-
-class _Table(HTMLParser):
-    """The caseload table as rows of cell texts, and its column headers."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[list[str]] = []
-        self.headers: list[dict[str, str | None]] = []
-        self._cell: list[str] | None = None
-        self._in_body = False
-        self._header: dict[str, str | None] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if self._cell is not None:
-            self._cell.append(" ")  # list items and the like read as separate words
-        if tag == "tbody":
-            self._in_body = True
-        elif tag == "tr" and self._in_body:
-            self.rows.append([])
-        elif tag in ("td", "th") and self._in_body:
-            self._cell = []
-        elif tag == "th" and not self._in_body:
-            self._header = {"aria-sort": attributes.get("aria-sort"), "href": None, "text": ""}
-        elif tag == "a" and self._header is not None:
-            self._header["href"] = attributes.get("href")
-
-    def handle_endtag(self, tag):
-        if tag == "tbody":
-            self._in_body = False
-        elif tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "th" and self._header is not None:
-            self._header["text"] = " ".join(self._header["text"].split())
-            self.headers.append(self._header)
-            self._header = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-        elif self._header is not None:
-            self._header["text"] += data
-
-
-def table(html: str) -> _Table:
-    parser = _Table()
-    parser.feed(html)
-    return parser
 
 
 def row_named(html: str, name: str) -> list[str]:

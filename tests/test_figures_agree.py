@@ -7,7 +7,6 @@ import datetime as dt
 import re
 from dataclasses import replace
 from html import unescape
-from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +18,7 @@ from app.services.occurrences import Tally
 from app.services.reports import gather
 from app.services.schedule import weekday_mask
 from reports.html import build_html
+from tests.helpers import table
 
 D = dt.date
 MONDAY, SUNDAY = D(2026, 3, 9), D(2026, 3, 15)
@@ -32,41 +32,8 @@ def text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
-class _Rows(HTMLParser):
-    """The body rows of a page's tables, as lists of cell texts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[list[str]] = []
-        self._cell: list[str] | None = None
-        self._in_body = False
-
-    def handle_starttag(self, tag, attrs):
-        if self._cell is not None:
-            self._cell.append(" ")
-        if tag == "tbody":
-            self._in_body = True
-        elif tag == "tr" and self._in_body:
-            self.rows.append([])
-        elif tag in ("td", "th") and self._in_body:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag == "tbody":
-            self._in_body = False
-        elif tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def table_rows(html: str) -> list[list[str]]:
-    parser = _Rows()
-    parser.feed(html)
-    return parser.rows
+def table_rows_of(html: str) -> list[list[str]]:
+    return table(html).rows
 
 
 def section(html: str, heading_id: str) -> str:
@@ -195,7 +162,7 @@ def test_the_couple_page_shows_the_same_week_streak_and_differences(
     adherence = page[page.index('aria-label="Adherence"'):]
     titles = {h.exercise_version.title: key for key, h in homework.items()}
     shown, key, overdue = {}, None, 0
-    for row in table_rows(adherence[:adherence.index("</table>") + 8]):
+    for row in table_rows_of(adherence[:adherence.index("</table>") + 8]):
         starts = [title for title in titles if row[0].startswith(title)]
         if starts:  # an exercise's first row: its title spans its partners' rows
             key, row = titles[starts[0]], row[1:]
@@ -215,7 +182,7 @@ def test_the_couple_page_shows_the_same_week_streak_and_differences(
 def test_the_caseload_shows_the_same_week_and_differences(db, client, sign_in_as, history):
     couple, a, b, _homework = history
     sign_in_as(couple.therapist)
-    rows = table_rows(client.get("/therapist/").text)
+    rows = table_rows_of(client.get("/therapist/").text)
     assert len(rows) == 1
     _couple, _partners, week, _activity, overdue, differences = rows[0]
     # The homework due; the caseload leaves extra practice to the couple page.
@@ -306,12 +273,12 @@ def test_partners_a_day_apart_see_their_own_week_and_the_therapist_the_same_one(
     sign_in_as(therapist)
     page = client.get(f"/therapist/couples/{couple.id}").text
     assert "This week: Mon 09 Mar to Sun 15 Mar, so far." in text(page)
-    caseload = table_rows(client.get("/therapist/").text)[0][2]
+    caseload = table_rows_of(client.get("/therapist/").text)[0][2]
     # a: 7 joint + 6 check-in; b (Auckland): 7 + 7, Monday the 16th is next week.
     assert caseload == (f"{a.name} 0 done, 0 partly, 0 not done, 13 not logged of 13 "
                         f"{b.name} 0 done, 0 partly, 0 not done, 14 not logged of 14")
     adherence = page[page.index('aria-label="Adherence"'):]
-    rows = table_rows(adherence[:adherence.index("</table>") + 8])
+    rows = table_rows_of(adherence[:adherence.index("</table>") + 8])
     for who, due in ((a.name, (7, 6)), (b.name, (7, 7))):
         weeks = [row[row.index(who) + 1] for row in rows if who in row]
         assert weeks == [f"0 done, 0 partly, 0 not done, {n} not logged of {n}" for n in due]
