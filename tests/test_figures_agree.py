@@ -32,10 +32,6 @@ def text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
-def table_rows_of(html: str) -> list[list[str]]:
-    return table(html).rows
-
-
 def section(html: str, heading_id: str) -> str:
     """The text of the <section> labelled by this heading id."""
     found = re.search(rf'<section[^>]*aria-labelledby="{heading_id}".*?</section>', html,
@@ -162,7 +158,7 @@ def test_the_couple_page_shows_the_same_week_streak_and_differences(
     adherence = page[page.index('aria-label="Adherence"'):]
     titles = {h.exercise_version.title: key for key, h in homework.items()}
     shown, key, overdue = {}, None, 0
-    for row in table_rows_of(adherence[:adherence.index("</table>") + 8]):
+    for row in table(adherence[:adherence.index("</table>") + 8]).rows:
         starts = [title for title in titles if row[0].startswith(title)]
         if starts:  # an exercise's first row: its title spans its partners' rows
             key, row = titles[starts[0]], row[1:]
@@ -182,7 +178,7 @@ def test_the_couple_page_shows_the_same_week_streak_and_differences(
 def test_the_caseload_shows_the_same_week_and_differences(db, client, sign_in_as, history):
     couple, a, b, _homework = history
     sign_in_as(couple.therapist)
-    rows = table_rows_of(client.get("/therapist/").text)
+    rows = table(client.get("/therapist/").text).rows
     assert len(rows) == 1
     _couple, _partners, week, _activity, overdue, differences = rows[0]
     # The homework due; the caseload leaves extra practice to the couple page.
@@ -273,12 +269,12 @@ def test_partners_a_day_apart_see_their_own_week_and_the_therapist_the_same_one(
     sign_in_as(therapist)
     page = client.get(f"/therapist/couples/{couple.id}").text
     assert "This week: Mon 09 Mar to Sun 15 Mar, so far." in text(page)
-    caseload = table_rows_of(client.get("/therapist/").text)[0][2]
+    caseload = table(client.get("/therapist/").text).rows[0][2]
     # a: 7 joint + 6 check-in; b (Auckland): 7 + 7, Monday the 16th is next week.
     assert caseload == (f"{a.name} 0 done, 0 partly, 0 not done, 13 not logged of 13 "
                         f"{b.name} 0 done, 0 partly, 0 not done, 14 not logged of 14")
     adherence = page[page.index('aria-label="Adherence"'):]
-    rows = table_rows_of(adherence[:adherence.index("</table>") + 8])
+    rows = table(adherence[:adherence.index("</table>") + 8]).rows
     for who, due in ((a.name, (7, 6)), (b.name, (7, 7))):
         weeks = [row[row.index(who) + 1] for row in rows if who in row]
         assert weeks == [f"0 done, 0 partly, 0 not done, {n} not logged of {n}" for n in due]
