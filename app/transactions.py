@@ -132,8 +132,8 @@ def fail_request() -> None:
     """Roll back a request that raised; what it had asked to show is dropped with it."""
     db.session.rollback()
     g.pop("after_commit", None)
-    if has_request_context():
-        cookie_session.pop("_flashes", None)
+    if has_request_context() and "_flashes" in cookie_session:
+        cookie_session.pop("_flashes")
 
 
 def _as_seen_after_rollback(error: Exception) -> Exception:
