@@ -199,3 +199,18 @@ def test_every_posted_form_carries_its_one_time_token():
             forms += 1
             assert "form_tokens()" in body, template.name
     assert forms > 20
+
+
+def test_only_the_one_place_commits_or_rolls_back():
+    """Routes, services, commands and the report code never end a transaction themselves."""
+    app_dir = TEMPLATES.parent
+    ending = re.compile(r"\.(commit|rollback)\(\)")
+    offenders = [
+        f"{path.relative_to(app_dir)}:{number}"
+        for folder in ("app", "reports")
+        for path in sorted((app_dir / folder).rglob("*.py"))
+        if path.name != "transactions.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ending.search(line)
+    ]
+    assert offenders == []
