@@ -118,6 +118,18 @@ def app(tmp_path_factory):
             _db.engine.dispose()
 
 
+@pytest.fixture
+def empty_app(tmp_path):
+    """An app on a database of its own with no schema yet (for migration tests), inside
+    its app context."""
+    with fresh_database(tmp_path, "empty") as url:
+        application = make_test_app(url, tmp_path / "instance")
+        with application.app_context():
+            yield application
+            _db.session.remove()
+            _db.engine.dispose()
+
+
 @contextlib.contextmanager
 def audit_guard_lifted(conn: sa.Connection) -> Iterator[None]:
     """Within the connection's transaction, the database lets audit events be changed and

@@ -1,23 +1,11 @@
 """Migrations are the only way the schema is made, and they agree with the models."""
 
 import flask_migrate
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.extensions import db
-from tests.conftest import fresh_database, make_test_app
-
-
-@pytest.fixture
-def empty_app(tmp_path):
-    with fresh_database(tmp_path, "migrations") as url:
-        application = make_test_app(url, tmp_path / "instance")
-        with application.app_context():
-            yield application
-            db.session.remove()
-            db.engine.dispose()
 
 
 def _tables() -> set[str]:

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from app.extensions import db as _db
 from app.models import AuditEvent, Report, SessionRecordVersion, TherapySession
 from app.services.sessions import schedule_session
-from tests.conftest import csrf_token_from, fresh_database, make_test_app, send_together
+from tests.conftest import csrf_token_from, send_together
 
 FIRST_NOTES = "Clinician-only: she mentioned her father's drinking for the first time"
 SECOND_NOTES = "Clinician-only: father's drinking; ask about safety at home next time"
@@ -287,14 +287,6 @@ def test_the_page_takes_as_many_queries_for_eight_versions_as_for_two(
     assert len(eight) == len(two)
 
 
-@pytest.fixture
-def empty_app(tmp_path):
-    with fresh_database(tmp_path, "record_versions") as url:
-        application = make_test_app(url, tmp_path / "instance")
-        with application.app_context():
-            yield application
-            _db.session.remove()
-            _db.engine.dispose()
 
 
 def test_upgrading_makes_each_held_record_version_1(empty_app):
