@@ -5,7 +5,9 @@ here (`Rekindle`, the app's Flask class, calls `end_request` and `fail_request`)
 
 - A request whose view (or before-request hook) answers below 400 is committed; one that
   raised, or answered 400 or more (a form shown again with its errors: 422), is rolled
-  back, before any error handler draws a page, so a handler starts from a clean session.
+  back, before any error handler draws a page, so a handler starts from a clean session;
+  the cookie's session goes back to what the request brought (a sign-in it made, the
+  messages it meant to show).
 - Work that must follow a commit (sending mail) is registered with `after_commit` and runs
   only once the commit succeeded.
 - Audit events that must outlive a rollback (a denied access, a failed sign-in, an ended
@@ -89,6 +91,7 @@ class Rekindle(Flask):
     """Flask, with the end of every request's transaction in one place (this module)."""
 
     def preprocess_request(self) -> Any:
+        g.session_at_start = dict(cookie_session)
         answer = super().preprocess_request()
         return None if answer is None else end_request(self.make_response(answer))
 
@@ -129,11 +132,16 @@ def end_request(response: Response) -> Response:
 
 
 def fail_request() -> None:
-    """Roll back a request that raised; what it had asked to show is dropped with it."""
+    """Roll back a request that raised, and the cookie's session with it: a sign-in it made
+    (its token was rolled back too) and the messages it meant to show are dropped."""
     db.session.rollback()
     g.pop("after_commit", None)
-    if has_request_context() and "_flashes" in cookie_session:
-        cookie_session.pop("_flashes")
+    if not has_request_context():
+        return
+    start = g.get("session_at_start")
+    if start is not None and dict(cookie_session) != start:
+        cookie_session.clear()
+        cookie_session.update(start)
 
 
 def _as_seen_after_rollback(error: Exception) -> Exception:

@@ -214,3 +214,29 @@ def test_only_the_one_place_commits_or_rolls_back():
         if ending.search(line)
     ]
     assert offenders == []
+
+
+def test_a_password_change_sent_twice_at_once_changes_it_once(
+        app, db, client, sign_in_by_form, make_therapist):
+    """Each copy signs this browser in again with a new token; the second is rolled back,
+    token, cookie and all, so it claims no sign-in the database does not hold: the first
+    copy's answer is signed in, the second's is signed out (the first copy ended every
+    other sign-in, its own old token too) and asks to sign in again, never an error; one
+    change, one audit event, and the new password works."""
+    from tests.conftest import send_together
+
+    therapist = make_therapist()
+    sign_in_by_form(therapist.email)
+    page = client.get("/account/password")
+    data = {"csrf_token": csrf_token_from(page.text),
+            "once": re.search(r'name="once" value="([^"]+)"',
+                              page.text.split("<main")[1]).group(1),
+            "current": PASSWORD, "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase"}
+    answers = send_together(app, client, "/account/password", data, follow=True)
+    assert sorted(a[0] for a in answers) == [302, 302], answers
+    signed_in = [page for _status, _location, page in answers if "Sign out" in page]
+    assert len(signed_in) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "password.changed")) == 1
+    assert sign_in_by_form(therapist.email, "a brand new passphrase").status_code == 302
