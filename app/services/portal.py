@@ -15,9 +15,15 @@ from sqlalchemy.orm import selectinload
 from app.clock import now
 from app.extensions import db
 from app.models import Assignment, Couple, Entry, User
-from app.services.homework import assignees, plan_of
+from app.services.homework import plan_of
 from app.services.occurrences import Occurrences, Tally, dated_in, day_in
 from app.services.schedule import can_log, week_of
+from app.services.visibility import (
+    completion_seen_by_partner,
+    is_given_to,
+    is_given_to_both,
+    words_seen_by_partner,
+)
 
 
 @dataclass(frozen=True)
@@ -50,23 +56,26 @@ def week_for_partner(user: User, couple: Couple, week_start: dt.date | None = No
             .options(selectinload(Assignment.exercise_version), selectinload(Assignment.pauses))
             .order_by(Assignment.start_date, Assignment.id)
         )
-        if user.id in {u.id for u in assignees(a, couple)}
+        if is_given_to(a, user.id)
     ]
     entries = db.session.execute(
-        sa.select(Entry.assignment_id, Entry.author_id, Entry.occurrence_date, Entry.completion)
+        sa.select(Entry.assignment_id, Entry.author_id, Entry.occurrence_date, Entry.completion,
+                  Entry.visibility)
         .where(Entry.assignment_id.in_([a.id for a in assignments]))
     ).all() if assignments else []
+    other = next((p.user_id for p in couple.partners if p.user_id != user.id), None)
+    by_id = {a.id: a for a in assignments}
     logged: dict[tuple[int, int], dict[dt.date, str]] = {}
     for row in entries:
-        logged.setdefault((row.assignment_id, row.author_id), {})[row.occurrence_date] = (
-            row.completion)
-    other = next((p.user_id for p in couple.partners if p.user_id != user.id), None)
+        if row.author_id == user.id or completion_seen_by_partner(
+                couple, by_id[row.assignment_id], row.visibility):
+            logged.setdefault((row.assignment_id, row.author_id), {})[row.occurrence_date] = (
+                row.completion)
     items = []
     for assignment in assignments:
         today = day_in(moment, dated_in(assignment.mode, couple.timezone, user.timezone))
         mine = logged.get((assignment.id, user.id), {})
-        theirs = (logged.get((assignment.id, other), {})
-                  if assignment.mode in ("both", "joint") else {})
+        theirs = logged.get((assignment.id, other), {})
         occurrences = Occurrences.of(plan_of(assignment), mine, today, until=sunday)
         week = [day for day in occurrences.dates if monday <= day <= sunday]
         if not week:
@@ -102,9 +111,10 @@ def shared_entry_of_partner(user: User, couple: Couple, assignment: Assignment, 
                             ) -> Entry | None:
     """The other partner's entry for that day, only if its author shared it."""
     other = next((p.user_id for p in couple.partners if p.user_id != user.id), None)
-    if other is None or assignment.mode == "one":
+    if other is None or not is_given_to_both(assignment):
         return None
-    return db.session.scalar(
+    entry = db.session.scalar(
         sa.select(Entry).where(Entry.assignment_id == assignment.id, Entry.author_id == other,
-                               Entry.occurrence_date == day, Entry.visibility == "partner")
+                               Entry.occurrence_date == day)
     )
+    return entry if entry is not None and words_seen_by_partner(entry.visibility) else None

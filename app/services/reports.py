@@ -54,6 +54,7 @@ from app.services.sessions import (
     number_of,
     sessions_of,
 )
+from app.services.visibility import words_seen_by_partner
 
 COMPLETION_LABELS = {"done": "Done", "partly": "Partly", "not_done": "Not done"}
 MAX_PERIOD_DAYS = 366
@@ -233,7 +234,8 @@ class _Sources:
 
     def readable(self, entries: list[Entry]) -> list[Entry]:
         """The entries whose words and ratings this audience may read."""
-        return entries if self.clinician else [e for e in entries if e.visibility == "partner"]
+        return entries if self.clinician else [e for e in entries
+                                                if words_seen_by_partner(e.visibility)]
 
 
 def _period(couple: Couple, session: TherapySession | None, numbered: list[NumberedSession],
@@ -507,7 +509,8 @@ def _differences(assignment: Assignment, entries: list[Entry], names: dict[int, 
         pair = sorted(by_day[day], key=lambda e: e.author_id)
         if len(pair) != 2:
             continue
-        seen = [e.ratings if clinician or e.visibility == "partner" else [] for e in pair]
+        seen = [e.ratings if clinician or words_seen_by_partner(e.visibility) else []
+                for e in pair]
         difference = compare(*(Account(e.completion, ratings)
                                for e, ratings in zip(pair, seen, strict=True)))
         if difference is None:

@@ -20,6 +20,7 @@ from app.models import (
     TherapySession,
     User,
 )
+from app.services.visibility import is_given_to
 
 T = TypeVar("T")
 
@@ -143,7 +144,7 @@ def assignment_for_partner(assignment_id: int, user: User) -> tuple[Couple, Assi
     if (
         assignment is None
         or assignment.couple_id != couple.id
-        or (assignment.mode == "one" and assignment.partner_id != user.id)
+        or not is_given_to(assignment, user.id)
     ):
         raise NotVisible("assignments", assignment_id)
     return couple, assignment
