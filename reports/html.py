@@ -28,6 +28,10 @@ def _day(value: dt.date | None) -> str:
     return f"{value.day} {value:%b %Y}" if value else ""
 
 
+def _short_day(value: dt.date) -> str:
+    return f"{value:%a} {value.day} {value:%b}"
+
+
 def _when(value: dt.datetime | None) -> str:
     return f"{value:%a} {value.day} {value:%b %Y, %H:%M}" if value else ""
 
@@ -49,15 +53,17 @@ def environment() -> jinja2.Environment:
     )
     env.filters["day"] = _day
     env.filters["when"] = _when
+    env.filters["short_day"] = _short_day
     env.globals["lang_of"] = _lang_of
     return env
 
 
 def build_html(data: Any) -> str:
-    """The progress report's HTML for a ReportData (see app.services.reports); its charts
-    are drawn here, from the data's plain points."""
-    csi4 = data.csi4
-    return environment().get_template("progress_report.html").render(
+    """A report's HTML: the clinician report for a ReportData, the couple handout for a
+    Handout (see app.services.reports); its charts are drawn here, from plain points."""
+    csi4 = getattr(data, "csi4", None)
+    template = "progress_report.html" if data.is_clinician else "couple_handout.html"
+    return environment().get_template(template).render(
         r=data,
         page_size=PAPER_SIZES.get(data.header.paper_size, "A4"),
         rating_charts=[_rating_chart(chart) for chart in data.ratings],

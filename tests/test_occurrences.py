@@ -12,11 +12,14 @@ from app.services.occurrences import (
     Difference,
     Occurrences,
     Tally,
+    Together,
     compare,
     dated_in,
     day_in,
     differences,
     logged_late,
+    rating_change,
+    together,
     total,
 )
 from app.services.schedule import Plan, weekday_mask
@@ -213,3 +216,36 @@ def test_one_difference_per_occurrence_and_none_without_both_accounts():
     assert found[D(2026, 3, 5)] == Difference(False, (0, 1, 2))
     assert list(differences(accounts, D(2026, 3, 6), D(2026, 3, 8))) == [D(2026, 3, 8)]
     assert list(differences(accounts, last=D(2026, 3, 7))) == [D(2026, 3, 5)]
+
+
+# --- the couple's progress and ratings that got better ----------------------------------
+
+
+def test_the_couples_progress_counts_days_due_for_both():
+    monday = dt.date(2026, 3, 9)
+    days = [monday + dt.timedelta(days=i) for i in range(6)]
+    first = Occurrences.from_dates(days, {days[0]: "done", days[1]: "done",
+                                          days[2]: "partly", days[3]: "not_done",
+                                          days[4]: "done"}, days[-1])
+    second = Occurrences.from_dates(days, {days[0]: "done", days[1]: "not_done",
+                                           days[2]: "not_done", days[4]: "done"}, days[-1])
+    # Day 5 is today, not due for either; day 4 is left out (one partner may not see it).
+    figures = together(first, second, days[0], days[-1], leave_out=[days[4]])
+    assert figures == Together(occurrences=4, both=1, one=1, partly=1)
+    assert figures.describe() == "4 days: both of you on 1, one of you on 1, partly on 1"
+    assert not figures.kept_up  # both did it on 1 of 4
+    assert Together(4, 2, 0, 0).kept_up and not Together(0, 0, 0, 0).kept_up
+    assert Together(2, 0, 0, 0).describe("times") == "2 times: not yet done together"
+
+
+def test_a_rating_got_better_by_its_own_direction():
+    start, end = dt.date(2026, 3, 2), dt.date(2026, 3, 15)
+    rising = [(dt.date(2026, 3, 3), 4), (dt.date(2026, 3, 4), 5), (dt.date(2026, 3, 12), 7)]
+    assert rating_change(rising, start, end).is_better
+    falling = [(day, 10 - value) for day, value in rising]
+    assert not rating_change(falling, start, end).is_better
+    resentment = rating_change(falling, start, end, higher_is_worse=True)
+    assert resentment.is_better and (resentment.before, resentment.after) == (5.5, 3)
+    barely = [(dt.date(2026, 3, 3), 5), (dt.date(2026, 3, 12), 5.5)]
+    assert not rating_change(barely, start, end).is_better  # less than RATING_STEP
+    assert rating_change(rising[:2], start, end) is None  # nothing in the second half

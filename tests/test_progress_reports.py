@@ -156,26 +156,48 @@ def test_the_clinician_report_holds_everything(reports):
 
 
 def test_the_couple_handout_holds_only_what_both_may_see(reports):
-    couple, _, clinician, handout = reports
+    _couple, _, clinician, handout = reports
     _, text = text_of(handout.content)
     text = flat(text)
-    a = couple.partners[0].user.name
-    # Completion and adherence, shared content, the summary for the couple.
+    # The homework both were given, as the couple did it (never one partner's rate), what
+    # they shared, and the summary for the couple.
     assert "Create daily check-in moments" in text
-    assert f"{a}: 13 done, 0 partly, 3 not done, 2 not logged of 18" in text
+    assert "both of you on" in text
     assert SHARED in text and JOINT_SHARED in text and SUMMARY in text
-    # The difference where both joint accounts are shared; not where one is private (the
-    # partners both did it, so only the private rating differed).
-    assert "Different experiences on 9 Mar 2026" in text
-    assert "Different experiences on 2 Mar 2026" not in text
-    # Never private content, CSI-4, scores, notes or the clinician's record.
+    # The difference where both joint accounts are shared is a topic; not where one is
+    # private (the partners both did it, so only the private rating differed).
+    assert "9 Mar 2026 · Plan intentional dates: you rated" in text
+    assert "2 Mar 2026 · Plan intentional dates" not in text
+    # Never private content, CSI-4, scores, notes, the clinician's record, or a rate.
     for forbidden in (PRIVATE, "I was somewhere else", NOTES, FOCUS, "CSI-4",
-                      "Satisfaction", "Funk", "Private to the therapist", "Clinician notes"):
+                      "Satisfaction", "Funk", "Private to the therapist", "Clinician notes",
+                      "%", "not logged of"):
         assert forbidden not in text, forbidden
-    # Ratings only from shared entries: the private entry's 4 and the private joint 2 are
-    # absent from the charts' accessible summaries too.
-    assert "Ratings over time" in text
+    assert "Ratings you shared" in text
     assert handout.audience == "couple" and clinician.audience == "clinician"
+
+
+def test_the_handouts_first_page_speaks_to_the_couple(reports):
+    """Page 1: the therapist's summary, then what went well, then the homework until the
+    next session; no per-partner percentage, no ranking, no alert boxes."""
+    couple, session, _, handout = reports
+    reader, _ = text_of(handout.content)
+    first = flat(reader.pages[0].extract_text())
+    order = [first.index(SUMMARY), first.index("What went well"),
+             first.index("For the next two weeks")]
+    assert order == sorted(order)
+    assert first.index("From your session") < first.index(SUMMARY)
+    for later in ("How the homework went", "To talk about together", "What you shared"):
+        assert later not in first, later
+    names = [p.user.name for p in couple.partners]
+    went_well = first[first.index("What went well"):first.index("For the next two weeks")]
+    kept_up = re.findall(r"You kept up [^.]*\.", went_well)
+    assert kept_up
+    for line in kept_up:
+        assert not any(name in line for name in names)  # the couple, not one partner
+    html = build_html(gather(couple, audience="couple", session=session))
+    for alert in ('class="difference"', 'class="audience-note"', 'class="rate"', "alert"):
+        assert alert not in html, alert
 
 
 def test_ratings_in_the_handout_come_from_shared_entries_only(story):

@@ -19,6 +19,10 @@ from app.services import DomainError
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "guides" / "data"
 BUILTIN_ORDER = ("save-your-relationship", "reigniting-love")
+# Marks a rating question may carry: its high end means worse (resentment), so a rating
+# that falls is one that got better; it asks about safety or fear, so the couple handout
+# never offers a difference on it as a topic.
+RATING_MARKS = ("higher_is_worse", "about_safety")
 
 
 @dataclass
@@ -53,15 +57,18 @@ def exercise_content(data: dict[str, Any]) -> dict[str, Any]:
         question = str(rating.get("question", "")).strip()
         if not question or low >= high:
             raise DomainError(f"{title}: a rating question needs a text and min < max")
-        ratings.append(
-            {
-                "question": question,
-                "min": low,
-                "max": high,
-                "min_label": str(rating.get("min_label", "")).strip(),
-                "max_label": str(rating.get("max_label", "")).strip(),
-            }
-        )
+        entry = {
+            "question": question,
+            "min": low,
+            "max": high,
+            "min_label": str(rating.get("min_label", "")).strip(),
+            "max_label": str(rating.get("max_label", "")).strip(),
+        }
+        # Marks kept only when set, so an exercise without them keeps its version.
+        for mark in RATING_MARKS:
+            if rating.get(mark):
+                entry[mark] = True
+        ratings.append(entry)
     minutes = data.get("minutes")
     return {
         "title": title,

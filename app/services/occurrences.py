@@ -46,6 +46,15 @@ The rules, and the edge cases decided:
   questions differ, that is one difference to talk about. With one account only there is
   nothing to compare (the other partner's is "not logged"). The couple handout compares
   only what both partners can see: completion always, ratings of shared accounts.
+- **The couple's progress** (the couple handout, which never sets one partner against
+  the other). For an exercise given to both: the occurrences due for both partners in a
+  span, by what both logged: *both of you* (both done), *one of you* (one done, the
+  other not), *partly* (neither done, at least one partly); the rest are not named. A
+  joint occurrence is one occurrence of the couple, counted the same way. An exercise was
+  *kept up* when both of you did it on at least half of its occurrences.
+- **Ratings that got better.** Of one rating question over a span: the mean of the ratings
+  in its first half against the mean in its second half (each half needs one); better by
+  RATING_STEP or more, where better is higher unless the question's high end means worse.
 - **Weeks.** Monday to Sunday. A week's figures are the tally of the due occurrences
   dated in it, as of now; a past week's streak is the one it had at its end (its Sunday),
   never today's. Every page states which week it shows.
@@ -63,6 +72,7 @@ from zoneinfo import ZoneInfo
 from app.services.schedule import LATE_DAYS, Plan
 
 RATING_GAP = 3  # joint ratings this far apart are a difference to talk about
+RATING_STEP = 1.0  # a mean rating this much better is a rating that got better
 _LATE = dt.timedelta(days=LATE_DAYS)
 
 
@@ -262,3 +272,75 @@ def differences(accounts: Mapping[dt.date, Sequence[Account]], first: dt.date | 
             if difference is not None:
                 found[day] = difference
     return found
+
+
+# --- the couple's progress -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Together:
+    """An exercise given to both partners, over a span, as the couple did it."""
+
+    occurrences: int  # due for both
+    both: int  # both done
+    one: int  # one done, the other not
+    partly: int  # neither done, at least one partly
+
+    @property
+    def kept_up(self) -> bool:
+        """Both did it on at least half of its occurrences."""
+        return self.occurrences > 0 and 2 * self.both >= self.occurrences
+
+    def describe(self, unit: str = "days") -> str:
+        """'14 days: both of you on 9, one of you on 2, partly on 1'."""
+        parts = [f"{label} on {count}" for label, count in (
+            ("both of you", self.both), ("one of you", self.one), ("partly", self.partly))
+            if count]
+        return f"{self.occurrences} {unit}: " + (", ".join(parts) if parts
+                                                   else "not yet done together")
+
+
+def together(first: Occurrences, second: Occurrences, start: dt.date, end: dt.date,
+             *, leave_out: Iterable[dt.date] = ()) -> Together:
+    """Both partners' occurrences of one exercise from `start` to `end`, day by day: only
+    the days due for both count, and none of `leave_out` (days one partner may not see)."""
+    skipped = set(leave_out)
+    days = sorted(day for day in set(first.due) & set(second.due)
+                  if start <= day <= end and day not in skipped)
+    both = one = partly = 0
+    for day in days:
+        pair = (first.logged.get(day), second.logged.get(day))
+        done = pair.count("done")
+        if done == 2:
+            both += 1
+        elif done == 1:
+            one += 1
+        elif "partly" in pair:
+            partly += 1
+    return Together(len(days), both, one, partly)
+
+
+@dataclass(frozen=True)
+class RatingChange:
+    """The mean rating of a question in the first and the second half of a span."""
+
+    before: float
+    after: float
+    higher_is_worse: bool
+
+    @property
+    def is_better(self) -> bool:
+        step = self.before - self.after if self.higher_is_worse else self.after - self.before
+        return step >= RATING_STEP
+
+
+def rating_change(points: Iterable[tuple[dt.date, int]], start: dt.date, end: dt.date,
+                  *, higher_is_worse: bool = False) -> RatingChange | None:
+    """How a question's ratings moved from the first half of the span to the second;
+    None without a rating in each half."""
+    middle = start + (end - start) / 2
+    early = [value for day, value in points if start <= day <= middle]
+    late = [value for day, value in points if middle < day <= end]
+    if not early or not late:
+        return None
+    return RatingChange(sum(early) / len(early), sum(late) / len(late), higher_is_worse)

@@ -1,11 +1,13 @@
 """Session progress reports: the plain data a report shows, per audience, and the archive.
 
-The clinician report holds everything. The couple handout holds only what both partners
-may see: completion and adherence, entries both chose to share (and their ratings), joint
-differences as far as both partners can see them (completion always; ratings of shared
-accounts), and the session's summary for the couple. The figures are occurrences.py's. The
-audience filter is applied here, while gathering, so content a handout may not carry
-never reaches the template.
+The clinician report holds everything. The couple handout is built from exactly what both
+partners can see in their own portals (the rules of visibility.py): homework given to both,
+never one partner's own; completion where each sees the other's; words and ratings their
+author shared; the session's summary for the couple. It speaks to the couple, never sets
+one partner against the other (no per-partner rates, no ranking), and offers differences
+as topics for the session, never on a question about safety or fear. The figures are
+occurrences.py's. What a document may not carry never reaches its template: the filter is
+applied here, while gathering.
 """
 
 from __future__ import annotations
@@ -39,10 +41,14 @@ from app.services.measures import (
 from app.services.occurrences import (
     Account,
     Occurrences,
+    RatingChange,
     Tally,
+    Together,
     compare,
     dated_in,
     day_in,
+    rating_change,
+    together,
     total,
 )
 from app.services.schedule import cadence_label
@@ -54,7 +60,11 @@ from app.services.sessions import (
     number_of,
     sessions_of,
 )
-from app.services.visibility import words_seen_by_partner
+from app.services.visibility import (
+    completion_seen_by_partner,
+    is_given_to_both,
+    words_seen_by_partner,
+)
 
 COMPLETION_LABELS = {"done": "Done", "partly": "Partly", "not_done": "Not done"}
 MAX_PERIOD_DAYS = 366
@@ -203,6 +213,88 @@ class ReportData:
         return self.header.title
 
 
+@dataclass(frozen=True)
+class SharedMoment:
+    """A reflection a partner chose to share with the other."""
+
+    exercise: str
+    author: str
+    date: dt.date
+    text: str
+
+
+@dataclass(frozen=True)
+class BetterRating:
+    """A rating question whose ratings got better over the period (shared ratings only)."""
+
+    question: str
+    change: RatingChange
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One exercise given to both, as the couple did it in the period."""
+
+    exercise: str
+    rhythm: str
+    together: Together
+    unit: str  # "days" for a daily exercise, else "times"
+
+
+@dataclass(frozen=True)
+class WentWell:
+    kept_up: list[Progress]
+    moments: list[SharedMoment]  # the newest few
+    better: list[BetterRating]
+
+    def __bool__(self) -> bool:
+        return bool(self.kept_up or self.moments or self.better)
+
+
+@dataclass(frozen=True)
+class ComingUp:
+    """Homework given to both, with its days until the next session."""
+
+    exercise: str
+    rhythm: str
+    note: str
+    days: list[dt.date]
+    every_day: bool
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A joint occurrence the two accounts of which differ, offered for the session in
+    neutral words: no names, no questions about safety or fear."""
+
+    date: dt.date
+    exercise: str
+    completion: bool  # one of you marked it done, the other not done
+    ratings: list[tuple[str, int, int]]  # (question, one rating, the other)
+
+
+@dataclass(frozen=True)
+class Handout:
+    """The couple handout: only what both partners can see in their own portals."""
+
+    header: Header
+    couple_summary: str
+    went_well: WentWell
+    coming_up: list[ComingUp]
+    coming_until: dt.date  # the last day the homework above is listed for
+    next_session: dt.datetime | None  # in the couple's timezone
+    progress: list[Progress]
+    topics: list[Topic]
+    shared: list[ExerciseContent]
+    ratings: list[RatingChart]
+    audience: str = "couple"
+    is_clinician: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.header.title
+
+
 # --- what the sections read, loaded once ------------------------------------------------
 
 
@@ -231,11 +323,6 @@ class _Sources:
     @property
     def names(self) -> dict[int, str]:
         return {p.user_id: p.user.name for p in self.partners}
-
-    def readable(self, entries: list[Entry]) -> list[Entry]:
-        """The entries whose words and ratings this audience may read."""
-        return entries if self.clinician else [e for e in entries
-                                                if words_seen_by_partner(e.visibility)]
 
 
 def _period(couple: Couple, session: TherapySession | None, numbered: list[NumberedSession],
@@ -396,7 +483,7 @@ def _homework_changes(src: _Sources, now_rows: dict[int, list[Tally]],
 
 def _record(src: _Sources) -> SessionRecord | None:
     session = src.session
-    if not src.clinician or session is None:
+    if session is None:
         return None
     return SessionRecord(
         session.status, attendance_label(session, src.couple), session.duration_minutes,
@@ -408,8 +495,6 @@ def _record(src: _Sources) -> SessionRecord | None:
 
 
 def _csi4(src: _Sources) -> Csi4Summary | None:
-    if not src.clinician:
-        return None
     couple, upto, tz = src.couple, src.session, src.couple.timezone
     ids = [p.user_id for p in src.partners]
     names = [p.user.name for p in src.partners]
@@ -432,28 +517,33 @@ def _csi4(src: _Sources) -> Csi4Summary | None:
 
 
 def _ratings(src: _Sources) -> list[RatingChart]:
-    """Each rating question's answers over the period, from the entries the audience may
-    read."""
+    """Each rating question's answers over the period (the clinician reads them all)."""
+    return [chart for assignment in src.assignments
+            for chart in _rating_charts(src, assignment, src.in_period[assignment.id])]
+
+
+def _rating_charts(src: _Sources, assignment: Assignment, entries: list[Entry], *,
+                   leave_out_safety: bool = False) -> list[RatingChart]:
+    """One chart per rating question of the assignment, from these entries' ratings."""
     charts = []
-    names = src.names
-    for assignment in src.assignments:
-        readable = src.readable(src.in_period[assignment.id])
-        version = assignment.exercise_version
-        for index, question in enumerate(version.rating_questions):
-            series = []
-            for user_id, name in names.items():
-                points = sorted((e.occurrence_date, e.ratings[index]) for e in readable
-                                if e.author_id == user_id and index < len(e.ratings)
-                                and e.ratings[index] is not None)
-                if points:
-                    series.append((name, points))
-            if series:
-                charts.append(RatingChart(
-                    key=f"a{assignment.id}q{index}",
-                    title=f"{version.title}: {question['question']}",
-                    low=question["min"], high=question["max"], series=series,
-                    start=src.start, end=src.end,
-                ))
+    version = assignment.exercise_version
+    for index, question in enumerate(version.rating_questions):
+        if leave_out_safety and question.get("about_safety"):
+            continue
+        series = []
+        for user_id, name in src.names.items():
+            points = sorted((e.occurrence_date, e.ratings[index]) for e in entries
+                            if e.author_id == user_id and index < len(e.ratings)
+                            and e.ratings[index] is not None)
+            if points:
+                series.append((name, points))
+        if series:
+            charts.append(RatingChart(
+                key=f"a{assignment.id}q{index}",
+                title=f"{version.title}: {question['question']}",
+                low=question["min"], high=question["max"], series=series,
+                start=src.start, end=src.end,
+            ))
     return charts
 
 
@@ -464,13 +554,13 @@ def _written(src: _Sources) -> Written:
         in_period = src.in_period[assignment.id]
         withheld += sum(1 for e in in_period if e.visibility != "partner" and _has_words(e))
         entries = [_written_entry(e, names.get(e.author_id, ""))
-                   for e in src.readable(in_period) if _has_words(e)]
-        differences = (_differences(assignment, in_period, names, src.clinician)
+                   for e in in_period if _has_words(e)]
+        differences = (_differences(assignment, in_period, names)
                        if assignment.mode == "joint" else [])
         if entries or differences:
             groups.append(ExerciseContent(assignment.exercise_version.title, entries,
                                           differences))
-    return Written(groups, withheld if src.clinician else 0)
+    return Written(groups, withheld)
 
 
 def _has_words(entry: Entry) -> bool:
@@ -478,28 +568,31 @@ def _has_words(entry: Entry) -> bool:
     return any(entry.answers) or any(r is not None for r in entry.ratings)
 
 
-def _written_entry(entry: Entry, author: str) -> WrittenEntry:
+def _written_entry(entry: Entry, author: str, *, completion: bool = True,
+                   leave_out_safety: bool = False) -> WrittenEntry:
+    """What was written, as the report shows it; without its completion when the reader
+    may not see that, and (the couple handout) without ratings about safety or fear."""
     version = entry.assignment.exercise_version
     answers = [(version.prompts[i] if i < len(version.prompts) else "", text)
                for i, text in enumerate(entry.answers) if text]
     ratings = [(q["question"], entry.ratings[i], q["max"])
                for i, q in enumerate(version.rating_questions)
-               if i < len(entry.ratings) and entry.ratings[i] is not None]
+               if i < len(entry.ratings) and entry.ratings[i] is not None
+               and not (leave_out_safety and q.get("about_safety"))]
     private = entry.visibility != "partner"
     return WrittenEntry(
         date=entry.occurrence_date, author=author,
-        completion=COMPLETION_LABELS[entry.completion],
+        completion=COMPLETION_LABELS[entry.completion] if completion else "",
         visibility="Private to the therapist" if private else "Shared with partner",
         is_private=private, is_late=entry.is_late, is_edited=entry.revision > 1,
         answers=answers, ratings=ratings,
     )
 
 
-def _differences(assignment: Assignment, entries: list[Entry], names: dict[int, str],
-                 clinician: bool) -> list[JointDifference]:
-    """The joint occurrences whose two accounts differ, as far as the audience may see
-    them: the couple handout compares completion (always shared) and the ratings of
-    shared accounts only."""
+def _differences(assignment: Assignment, entries: list[Entry], names: dict[int, str]
+                 ) -> list[JointDifference]:
+    """The joint occurrences whose two accounts differ (the clinician's view: every
+    account; the couple handout offers its own topics, `_topics`)."""
     by_day: dict[dt.date, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_day[entry.occurrence_date].append(entry)
@@ -509,8 +602,7 @@ def _differences(assignment: Assignment, entries: list[Entry], names: dict[int, 
         pair = sorted(by_day[day], key=lambda e: e.author_id)
         if len(pair) != 2:
             continue
-        seen = [e.ratings if clinician or words_seen_by_partner(e.visibility) else []
-                for e in pair]
+        seen = [e.ratings for e in pair]
         difference = compare(*(Account(e.completion, ratings)
                                for e, ratings in zip(pair, seen, strict=True)))
         if difference is None:
@@ -527,6 +619,146 @@ def _differences(assignment: Assignment, entries: list[Entry], names: dict[int, 
     return found
 
 
+# --- the couple handout ---------------------------------------------------------------
+
+
+HANDOUT_MOMENTS = 3  # shared reflections quoted on page 1
+HANDOUT_DAYS_WITHOUT_SESSION = 14  # homework listed this far ahead when none is scheduled
+
+
+def _handout(src: _Sources) -> Handout:
+    """What both partners can see in their own portals, and nothing else: homework given to
+    both (never one partner's own), completion only where each sees the other's, words and
+    ratings only where their author shared them."""
+    couple, names = src.couple, src.names
+    ids = [p.user_id for p in src.partners]
+    shared_assignments = [a for a in src.assignments if is_given_to_both(a)]
+    progress, moments, better, topics, groups, charts = [], [], [], [], [], []
+    for assignment in shared_assignments:
+        version = assignment.exercise_version
+        title, rhythm = version.title, _rhythm(assignment)
+        in_period = src.in_period[assignment.id]
+        hidden = {e.occurrence_date for e in in_period
+                  if not completion_seen_by_partner(couple, assignment, e.visibility)}
+        seen = [e for e in in_period if e.occurrence_date not in hidden]
+        # Completion both can see: a shared entry's at least (else none, not even "not
+        # logged": the couple handout then says nothing of who did what).
+        if len(ids) == 2 and completion_seen_by_partner(couple, assignment, "partner"):
+            pair = [_occurrences(src, assignment, user_id, hidden) for user_id in ids]
+            figures = together(*pair, src.start, src.end, leave_out=hidden)
+            if figures.occurrences:
+                item = Progress(title, rhythm, figures,
+                                "days" if assignment.cadence == "daily" else "times")
+                progress.append(item)
+        shared = [e for e in in_period if words_seen_by_partner(e.visibility)]
+        moments.extend(SharedMoment(title, names.get(e.author_id, ""), e.occurrence_date,
+                                    text)
+                       for e in shared for text in e.answers if text)
+        questions = version.rating_questions
+        for index, question in enumerate(questions):
+            if question.get("about_safety"):
+                continue
+            points = [(e.occurrence_date, e.ratings[index]) for e in shared
+                      if index < len(e.ratings) and e.ratings[index] is not None]
+            change = rating_change(points, src.start, src.end,
+                                   higher_is_worse=bool(question.get("higher_is_worse")))
+            if change is not None and change.is_better:
+                better.append(BetterRating(question["question"], change))
+        if assignment.mode == "joint":
+            topics.extend(_topics(assignment, seen))
+        entries = [_written_entry(e, names.get(e.author_id, ""), completion=(
+                       completion_seen_by_partner(couple, assignment, e.visibility)),
+                       leave_out_safety=True)
+                   for e in shared if _has_words(e)]
+        entries = [e for e in entries if e.answers or e.ratings]
+        if entries:
+            groups.append(ExerciseContent(title, entries, []))
+        charts.extend(_rating_charts(src, assignment, shared, leave_out_safety=True))
+    moments.sort(key=lambda m: m.date, reverse=True)
+    until, next_session = _next_session(src)
+    return Handout(
+        header=_header(src),
+        couple_summary=src.session.couple_summary if src.session is not None else "",
+        went_well=WentWell([p for p in progress if p.together.kept_up],
+                           moments[:HANDOUT_MOMENTS], better),
+        coming_up=_coming_up(src, shared_assignments, until),
+        coming_until=until,
+        next_session=next_session,
+        progress=progress,
+        topics=sorted(topics, key=lambda t: t.date),
+        shared=groups,
+        ratings=charts,
+    )
+
+
+def _rhythm(assignment: Assignment) -> str:
+    return (cadence_label(assignment.cadence, assignment.times_per_week)
+            + (" · together" if assignment.mode == "joint" else ""))
+
+
+def _occurrences(src: _Sources, assignment: Assignment, user_id: int,
+                 hidden: set[dt.date]) -> Occurrences:
+    user = next(p.user for p in src.partners if p.user_id == user_id)
+    today = day_in(src.moment, dated_in(assignment.mode, src.couple.timezone, user.timezone))
+    logged = {day: completion for day, completion
+              in src.completions.get((assignment.id, user_id), {}).items()
+              if day not in hidden}
+    return Occurrences.of(plan_of(assignment), logged, today)
+
+
+def _topics(assignment: Assignment, seen: list[Entry]) -> list[Topic]:
+    """The joint occurrences whose accounts differ on what both partners can see: the
+    completion, and the ratings both shared, never on a question about safety or fear."""
+    questions = assignment.exercise_version.rating_questions
+    by_day: dict[dt.date, list[Entry]] = defaultdict(list)
+    for entry in seen:
+        by_day[entry.occurrence_date].append(entry)
+    found = []
+    for day, pair in sorted(by_day.items()):
+        if len(pair) != 2:
+            continue
+        accounts = [Account(e.completion, [
+            value if words_seen_by_partner(e.visibility) and i < len(questions)
+            and not questions[i].get("about_safety") else None
+            for i, value in enumerate(e.ratings)]) for e in pair]
+        difference = compare(*accounts)
+        if difference is None:
+            continue
+        found.append(Topic(day, assignment.exercise_version.title, difference.completion,
+                           [(questions[i]["question"], accounts[0].ratings[i],
+                             accounts[1].ratings[i]) for i in difference.questions]))
+    return found
+
+
+def _next_session(src: _Sources) -> tuple[dt.date, dt.datetime | None]:
+    """The next scheduled session after this one (or after the period), in the couple's
+    timezone, and the last day the homework is listed for: the day before it, or
+    HANDOUT_DAYS_WITHOUT_SESSION days on when none is scheduled."""
+    after = (src.session.scheduled_at if src.session is not None
+             else dt.datetime.combine(src.end, dt.time.max, ZoneInfo(src.couple.timezone)))
+    upcoming = [n.session for n in src.numbered
+                if n.session.status == "scheduled" and n.session.scheduled_at > after]
+    if not upcoming:
+        return src.end + dt.timedelta(days=HANDOUT_DAYS_WITHOUT_SESSION), None
+    when = upcoming[0].scheduled_at.astimezone(ZoneInfo(src.couple.timezone))
+    return max(src.end, when.date() - dt.timedelta(days=1)), when
+
+
+def _coming_up(src: _Sources, assignments: list[Assignment], until: dt.date
+               ) -> list[ComingUp]:
+    first = src.end + dt.timedelta(days=1)
+    found = []
+    for assignment in assignments:
+        if assignment.status != "active":
+            continue
+        days = [day for day in plan_of(assignment).dates(until) if day >= first]
+        if days:
+            found.append(ComingUp(
+                assignment.exercise_version.title, _rhythm(assignment), assignment.note,
+                days, every_day=len(days) == (until - first).days + 1 and len(days) > 1))
+    return found
+
+
 def gather(
     couple: Couple,
     *,
@@ -534,10 +766,13 @@ def gather(
     session: TherapySession | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
-) -> ReportData:
+) -> ReportData | Handout:
     """Everything one report shows, as plain data, already filtered for its audience:
-    the sources loaded once, then one builder per section."""
+    the sources loaded once, then one builder per section (the couple handout has sections
+    of its own)."""
     src = _load(couple, audience, session, start, end)
+    if not src.clinician:
+        return _handout(src)
     csi4 = _csi4(src)
     return ReportData(
         audience=audience,

@@ -13,6 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.services.homework import Schedule, assign_exercise, log_entry
 from app.services.reports import produce_report
 from tests.conftest import PASSWORD
 from tests.e2e.story import (
@@ -40,6 +41,7 @@ from tests.e2e.story import (
     build_story,
     couple_of,
     day_name,
+    exercise,
     log_in,
     pdf_text,
     scroll_width,
@@ -47,6 +49,8 @@ from tests.e2e.story import (
 )
 
 pytestmark = pytest.mark.browser
+
+LEO_OWN = "Saying it without blame felt strange, and it worked"
 
 WED, THU, FRI = (START + dt.timedelta(days=n) for n in (2, 3, 4))
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
@@ -323,7 +327,14 @@ def make_report(page, audience: str) -> None:
 
 def test_therapist_reviews_records_the_session_and_downloads_both_reports(
         db, clock, make_therapist, open_page):
-    build_story(clock, make_therapist, entries=True, csi4=True)
+    story = build_story(clock, make_therapist, entries=True, csi4=True)
+    # Homework for Leo alone: Maya's portal does not have it, so neither does the handout.
+    own = assign_exercise(story.therapist, story.couple, exercise("speak-without-blame"),
+                          mode="one", partner=story.leo,
+                          schedule=Schedule(start=START, cadence="daily"))
+    log_entry(story.leo, story.couple, own, START + dt.timedelta(days=2), completion="done",
+              answers=[LEO_OWN], visibility="partner")
+    db.session.commit()
     clock.set(AFTER_SESSION)  # the session has taken place
     page = open_page()
     log_in(page, THERAPIST[1])
@@ -387,6 +398,12 @@ def test_therapist_reviews_records_the_session_and_downloads_both_reports(
         assert shared in clinician
     assert "CSI-4" in clinician
     assert "CSI-4" not in handout
+    own_title = own.exercise_version.title
+    assert own_title in clinician and LEO_OWN in clinician
+    assert own_title not in handout and LEO_OWN not in handout
+    # The handout speaks to the couple: the summary first, no one partner's rate.
+    assert handout.index("From your session") < handout.index("What went well")
+    assert "%" not in handout
 
 
 # --- 6. a session that expires mid-sentence loses nothing --------------------------------
