@@ -406,3 +406,26 @@ def test_only_the_author_can_change_an_exercise(make_therapist, db):
     with pytest.raises(DomainError, match="between 1 and 240"):
         create_own_exercise(author, {"title": "Long", "instructions": "Do it.",
                                      "prompts": ["Why?"], "cadence": "weekly", "minutes": 300})
+
+
+def test_a_rating_question_can_be_marked_higher_is_worse_or_about_safety(
+        db, client, sign_in_as, make_therapist):
+    """The marks the couple handout reads: kept on the version, shown again when editing,
+    and a question without them keeps the plain shape (no new version for nothing)."""
+    therapist = make_therapist()
+    sign_in_as(therapist)
+    exercise_id = create_via_form(
+        client, rating1_question="How much do you still hold it against them?",
+        rating1_higher_is_worse="y", rating2_question="How safe did you feel?",
+        rating2_about_safety="y", rating2_max="10", rating2_min="0")
+    exercise = db.session.get(Exercise, exercise_id)
+    first, second = exercise.current.rating_questions
+    assert first["higher_is_worse"] and not first.get("about_safety")
+    assert second["about_safety"] and not second.get("higher_is_worse")
+    edit = client.get(f"/therapist/exercises/{exercise_id}/edit").text
+    assert re.search(r'<input checked[^>]*name="rating1_higher_is_worse"', edit)
+    assert re.search(r'<input checked[^>]*name="rating2_about_safety"', edit)
+    assert not re.search(r'<input checked[^>]*name="rating1_about_safety"', edit)
+    plain = create_via_form(client, title="Plain ratings")
+    assert set(db.session.get(Exercise, plain).current.rating_questions[0]) == {
+        "question", "min", "max", "min_label", "max_label"}

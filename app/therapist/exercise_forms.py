@@ -5,12 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.forms import choices
 from app.models import ExerciseVersion
 from app.services import own_exercises as limits
+from app.services.guides import RATING_MARKS
 
 PROMPT_FIELDS = ("prompt1", "prompt2", "prompt3")
 RATING_GROUPS = ("rating1", "rating2")
@@ -21,6 +29,9 @@ CADENCE_CHOICES = (
     ("times_per_week", "Some days a week"),
 )
 TIMES_MIN, TIMES_MAX = 2, 6
+# The marks a rating question can carry (services.guides.RATING_MARKS).
+HIGHER_IS_WORSE = "A higher number means worse (such as resentment)"
+ABOUT_SAFETY = "It asks about safety or fear"
 
 
 def _text(value: str | None) -> str | None:
@@ -86,6 +97,8 @@ class ExerciseForm(FlaskForm):
     rating1_max = WholeNumberField("Highest value", default=10)
     rating1_min_label = _label("Label for the lowest (optional)")
     rating1_max_label = _label("Label for the highest (optional)")
+    rating1_higher_is_worse = BooleanField(HIGHER_IS_WORSE)
+    rating1_about_safety = BooleanField(ABOUT_SAFETY)
     rating2_question = StringField(
         "Question", validators=[_longest(limits.RATING_QUESTION_MAX, "the question")],
         filters=[_text])
@@ -93,6 +106,8 @@ class ExerciseForm(FlaskForm):
     rating2_max = WholeNumberField("Highest value", default=10)
     rating2_min_label = _label("Label for the lowest (optional)")
     rating2_max_label = _label("Label for the highest (optional)")
+    rating2_higher_is_worse = BooleanField(HIGHER_IS_WORSE)
+    rating2_about_safety = BooleanField(ABOUT_SAFETY)
 
     cadence = RadioField(
         "Suggested cadence",
@@ -175,6 +190,7 @@ class ExerciseForm(FlaskForm):
                     "max": high.data,
                     "min_label": low_label.data or "",
                     "max_label": high_label.data or "",
+                    **{mark: getattr(self, f"{group}_{mark}").data for mark in RATING_MARKS},
                 })
         cadence = self.cadence.data
         return {
@@ -205,4 +221,6 @@ class ExerciseForm(FlaskForm):
             data[f"{group}_max"] = rating["max"]
             data[f"{group}_min_label"] = rating.get("min_label", "")
             data[f"{group}_max_label"] = rating.get("max_label", "")
+            for mark in RATING_MARKS:
+                data[f"{group}_{mark}"] = bool(rating.get(mark))
         return data
