@@ -204,8 +204,10 @@ def test_both_reports_show_the_same_figures(db, history, audience):
             shown[(titles[row.exercise], who)] = (partner.tally, partner.streak)
     assert shown == {key: (WEEK[key], STREAK[key]) for key in WEEK}
     html = text(build_html(data))
-    assert f"{a.name}: {A_WEEK.describe()} due in this period (38% done)." in html
-    assert f"{b.name}: {B_WEEK.describe()} due in this period (20% done)." in html
+    assert (f"{a.name}: {A_WEEK.describe_due()} due in this period (38% done). "
+            f"Apart from that: 1 extra practice.") in html
+    assert f"{b.name}: {B_WEEK.describe_due()} due in this period (20% done)." in html
+    assert f"{b.name}: {B_WEEK.describe_due()} due in this period (20% done). Apart" not in html
     # One difference in the period (the 9th: done against not done), visible to both
     # partners, since completion is always shared.
     assert html.count("Different experiences on") == 1

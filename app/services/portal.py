@@ -121,7 +121,10 @@ def week_for_partner(user: User, couple: Couple, week_start: dt.date | None = No
             )
             for day in sorted({*scheduled, *apart})
         ]
-        first_due = next((day for day in occurrences.dates if day >= today), None)
+        first_due = None
+        if not occurrences.due:  # nothing due yet: when will the first day be?
+            ahead = max(today, assignment.start_date) + dt.timedelta(days=14)
+            first_due = next((day for day in plan.dates(ahead) if day > today), None)
         this_week = monday <= today <= sunday
         practise_today = (this_week and today not in mine
                           and kind_of_day(plan, today, given_on(assignment, zone)) == "extra")
@@ -134,7 +137,7 @@ def week_for_partner(user: User, couple: Couple, week_start: dt.date | None = No
             week=occurrences.tally(monday, sunday),
             streak=occurrences.streak(sunday),
             today=today,
-            first_due=first_due if not occurrences.due and first_due != today else None,
+            first_due=first_due,
             practise_today=practise_today,
             week_full=week_full,
         ))
