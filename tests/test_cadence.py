@@ -238,7 +238,7 @@ def test_extra_practice_and_uses_are_apart_in_every_figure(db, client, sign_in_a
     assert "2 extra practice, counted apart." in shown
     sign_in_as(b)
     shown = card(client.get("/portal/").text, patterns)
-    assert "This week: used 2 times, of up to 2." in shown
+    assert "This week: used 2 of up to 2 times." in shown
     assert "not logged" not in shown and "in a row" not in shown
 
     sign_in_as(couple.therapist)  # the couple page
@@ -339,7 +339,7 @@ def test_past_its_most_a_week_the_words_are_kept_as_a_draft(db, client, sign_in_
     db.session.commit()
     sign_in_as(a)
     shown = card(client.get("/portal/").text, patterns)
-    assert "This week: not used, of up to 2." in shown
+    assert "This week: used 0 of up to 2 times." in shown
     assert "It came up today: log it" in shown
     for day in (D(2026, 3, 9), D(2026, 3, 11)):
         response, form = log_via_form(client, patterns.id, day,
@@ -347,7 +347,7 @@ def test_past_its_most_a_week_the_words_are_kept_as_a_draft(db, client, sign_in_
         assert "as it came up" in text(form.text)
         assert response.status_code == 302
     shown = card(client.get("/portal/").text, patterns)
-    assert "This week: used 2 times, of up to 2." in shown
+    assert "This week: used 2 of up to 2 times." in shown
     assert "Mon 09 Done" in shown and "Wed 11 Done" in shown
 
     words = "After the argument about the car I noticed I went quiet first."
@@ -408,8 +408,8 @@ def test_the_own_exercise_form_suggests_as_it_comes_up(db, client, sign_in_as, c
 
 
 def footer(html: str) -> str:
-    """The preview's last line: each partner's full week."""
-    return text(re.search(r"<tfoot>.*?</tfoot>", html, re.S).group(0))
+    """The preview's summary: each partner's full week."""
+    return text(re.search(r'<ul class="loads">.*?</ul>', html, re.S).group(0))
 
 
 @pytest.fixture
@@ -428,8 +428,8 @@ def test_a_step_shows_each_partners_week_before_it_is_given(db, client, sign_in_
     # conversations (once, 30): 13 a week each, about 2 h 25 min, and one done once.
     assert preview[0][-2:] == ["3 a week", "3 a week"]  # each partner's column
     assert f"<th scope=\"col\">{a.name}</th><th scope=\"col\">{b.name}</th>" in page.text
-    assert footer(page.text) == ("In a full week 13 a week (about 2 h 25 min), 1 once "
-                                 "13 a week (about 2 h 25 min), 1 once")
+    assert footer(page.text) == (f"{a.name}: 13 a week (about 2 h 25 min), 1 once "
+                                 f"{b.name}: 13 a week (about 2 h 25 min), 1 once")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 0
 
     ids = [e.id for e in step.exercises]
@@ -442,7 +442,7 @@ def test_a_step_shows_each_partners_week_before_it_is_given(db, client, sign_in_
     shown = shown.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 0
     preview = table(shown[shown.index('id="preview-heading"'):]).rows
-    assert footer(shown) == "In a full week 10 a week (about 1 h 55 min) nothing"
+    assert footer(shown) == f"{a.name}: 10 a week (about 1 h 55 min) {b.name}: nothing"
     assert [row[0] for row in preview] == [step.exercises[0].current.title,
                                            step.exercises[2].current.title]
     ticked = re.findall(r'<input[^>]*checked[^>]*name="exercises"[^>]*value="(\d+)"',

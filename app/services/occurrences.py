@@ -228,13 +228,14 @@ class Occurrences:
                 not_logged += 1
             else:
                 not_done += 1
-        logged = self.logged
         practice = 0
-        if logged:
-            scheduled = self._scheduled
-            practice = sum(1 for day, completion in logged.items()
-                           if completion != "not_done" and day not in scheduled
-                           and (first is None or day >= first) and (last is None or day <= last))
+        if self.logged:
+            # Every logged date of the schedule is due, so it was counted above: what was
+            # practised in the span beyond the due days done or partly is apart from them.
+            practised = sum(1 for day, completion in self.logged.items()
+                            if completion != "not_done" and (first is None or day >= first)
+                            and (last is None or day <= last))
+            practice = practised - done - partly
         if self.as_it_comes_up:
             return Tally(done, partly, not_done, not_logged, used=practice)
         return Tally(done, partly, not_done, not_logged, practice)
