@@ -174,6 +174,21 @@ def test_a_one_partner_exercise_is_not_found_for_the_other(db, client, sign_in_a
     assert client.get(f"/portal/homework/{mine.id}").status_code == 200
 
 
+def test_ended_before_its_start_it_takes_no_more_practice(db, couple, clock):
+    from app.services.homework import end
+
+    a, _b = (p.user for p in couple.partners)
+    ahead = assign_exercise(couple.therapist, couple, exercise(db, "intentional-dates"),
+                            mode="both", schedule=Schedule(start=D(2026, 3, 23),
+                                                           cadence="weekly"))
+    log_entry(a, couple, ahead, TODAY, completion="done")  # practised before it is due
+    end(ahead, TODAY)
+    assert ahead.ended_on == TODAY
+    clock.set(NOW + dt.timedelta(days=1))
+    with pytest.raises(DomainError, match="Nothing can be logged"):
+        log_entry(a, couple, ahead, D(2026, 3, 13), completion="done")
+
+
 def test_a_paused_exercise_can_be_read_but_not_practised(db, client, sign_in_as, couple):
     from app.services.homework import pause
 

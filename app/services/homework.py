@@ -366,7 +366,9 @@ def end(assignment: Assignment, on: dt.date) -> bool:
     if assignment.status == "paused":
         resume(assignment, on)
     assignment.status = "ended"
-    assignment.ended_on = max(on, assignment.start_date - dt.timedelta(days=1))
+    # The day it was ended, even before its start: nothing is due after it, and nothing
+    # can be practised after it either (a practice before the first due day included).
+    assignment.ended_on = on
     return True
 
 
