@@ -386,6 +386,51 @@ def test_past_its_most_a_week_the_words_are_kept_as_a_draft(db, client, sign_in_
                      completion="done").occurrence_date == D(2026, 3, 9)  # its own entry
 
 
+def test_two_uses_sent_at_once_keep_the_weeks_most(app, db, client, sign_in_as, couple):
+    """The week has room for one more use; two days of it are sent at the same moment
+    from two windows: one is saved, the other's words are kept as a draft."""
+    import threading
+
+    a, _b = (p.user for p in couple.partners)
+    patterns = assign_exercise(couple.therapist, couple, exercise(db, "identify-patterns"),
+                               mode="both", schedule=Schedule(start=D(2026, 3, 2),
+                                                              cadence="as_it_comes_up",
+                                                              times_per_week=2))
+    log_entry(a, couple, patterns, MONDAY, completion="done")
+    db.session.commit()
+    sign_in_as(a)
+    token = csrf_token_from(client.get("/account/password").text)
+    cookie = client.get_cookie("rekindle_session").value
+    barrier, answers = threading.Barrier(2), []
+    onces = {day: new_token() for day in (D(2026, 3, 10), D(2026, 3, 11))}
+    base = f"/portal/homework/{patterns.id}"
+
+    def send(day: dt.date) -> None:
+        copy = app.test_client()
+        copy.set_cookie("rekindle_session", cookie)
+        barrier.wait()
+        try:
+            answer = copy.post(f"{base}/{day.isoformat()}",
+                               data={"csrf_token": token, "completion": "done",
+                                     "once": onces[day], "answer-0": f"On the {day.day}th"})
+            answers.append(answer.status_code)
+        except Exception as error:  # a crash is the failure to show
+            answers.append(repr(error))
+
+    threads = [threading.Thread(target=send, args=(day,))
+               for day in (D(2026, 3, 10), D(2026, 3, 11))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers == [302, 302]  # one saved, one led back to its draft
+    db.session.expire_all()
+    days = db.session.scalars(sa.select(Entry.occurrence_date)).all()
+    assert len(days) == 2 and MONDAY in days
+    drafts = db.session.scalars(sa.select(Draft)).all()
+    assert len(drafts) == 1 and drafts[0].occurrence_date not in days
+
+
 def test_a_use_is_logged_once_a_day_and_never_as_not_done(db, couple):
     a, _b = (p.user for p in couple.partners)
     patterns = assign_exercise(couple.therapist, couple, exercise(db, "identify-patterns"),

@@ -539,6 +539,10 @@ def _check_practice(assignment: Assignment, author: User, day: dt.date, kind: st
         if assignment.cadence == "as_it_comes_up":
             raise DomainError("Log it on a day you did it: done or partly")
         raise DomainError("Nothing was due that day: log a practice as done or partly")
+    if assignment.cadence == "as_it_comes_up":
+        # Two uses sent at the same moment (two windows, two days of one week) are counted
+        # one after the other: the second waits here until the first is committed.
+        hold(assignment)
     if week_full_for(assignment, author, day):
         most = assignment.times_per_week
         raise WeekIsFull(
