@@ -1,4 +1,5 @@
-"""Print figures for the caseload page: 100 couples with 12 weeks of daily entries.
+"""Print figures for the caseload page: 100 couples with 12 weeks of daily entries, a
+weekly joint date with some extra practice, and an exercise given "as it comes up".
 
     .venv/bin/python benchmarks/caseload_bench.py [--database PATH]
 
@@ -67,8 +68,9 @@ def completion(rng: random.Random) -> str | None:
 
 
 def seed(rng: random.Random) -> dict[str, int]:
-    """One therapist, 100 couples, a daily check-in for both and a weekly joint date each,
-    and 12 weeks of entries, bulk-inserted; returns the row counts."""
+    """One therapist, 100 couples, a daily check-in for both, a weekly joint date (now and
+    then practised on another day too) and an exercise "as it comes up" (up to twice a
+    week) each, and 12 weeks of entries, bulk-inserted; returns the row counts."""
     practice = create_practice("Benchmark Practice", timezone="Europe/London")
     therapist = create_user(practice, email="bench-therapist@example.org",
                             name="Dr. Bench Mark", roles={"therapist"}, password=PASSWORD,
@@ -76,7 +78,8 @@ def seed(rng: random.Random) -> dict[str, int]:
     exercises = {
         exercise.slug: exercise
         for exercise in db.session.scalars(
-            sa.select(Exercise).where(Exercise.slug.in_(("daily-check-in", "intentional-dates")))
+            sa.select(Exercise).where(Exercise.slug.in_(
+                ("daily-check-in", "intentional-dates", "identify-patterns")))
         )
     }
     today = now().date()
@@ -102,7 +105,11 @@ def seed(rng: random.Random) -> dict[str, int]:
                                 schedule=Schedule(start=start, cadence="daily"))
         joint = assign_exercise(therapist, couple, exercises["intentional-dates"],
                                 mode="joint", schedule=Schedule(start=start, cadence="weekly"))
-        assignments += 2
+        patterns = assign_exercise(therapist, couple, exercises["identify-patterns"],
+                                   mode="both", schedule=Schedule(start=start,
+                                                                  cadence="as_it_comes_up",
+                                                                  times_per_week=2))
+        assignments += 3
         keen = rng.uniform(0.5, 1.0)  # some couples do their homework more than others
         for partner in couple.partners:
             for offset in range((today - start).days + 1):
@@ -112,6 +119,12 @@ def seed(rng: random.Random) -> dict[str, int]:
                     continue
                 rows.append(entry_row(rng, daily.id, partner.user_id, day, done,
                                       [rng.randint(2, 10)]))
+            for week in range(WEEKS):  # used as it came up: none, once or twice a week
+                days = rng.sample(range(7), rng.choice((0, 1, 1, 2)))
+                for weekday in days:
+                    day = start + dt.timedelta(weeks=week, days=weekday)
+                    rows.append(entry_row(rng, patterns.id, partner.user_id, day,
+                                          rng.choice(("done", "partly")), []))
         for offset in range(0, (today - start).days + 1, 7):
             day = start + dt.timedelta(days=offset)
             base = rng.randint(3, 9)
@@ -120,6 +133,12 @@ def seed(rng: random.Random) -> dict[str, int]:
                     rating = min(10, max(0, base + rng.choice((-4, -1, 0, 0, 1, 3))))
                     rows.append(entry_row(rng, joint.id, partner.user_id, day, "done",
                                           [rating, rng.randint(4, 10)]))
+            if rng.random() < 0.3:  # a second date that week: extra practice, together
+                extra = day + dt.timedelta(days=rng.randint(1, 6))
+                if extra <= today:
+                    for partner in couple.partners:
+                        rows.append(entry_row(rng, joint.id, partner.user_id, extra, "done",
+                                              [rng.randint(4, 10), rng.randint(4, 10)]))
     db.session.flush()
     db.session.execute(sa.insert(Entry), rows)
     db.session.commit()

@@ -88,6 +88,8 @@ MATRIX.update({
 MATRIX.update({
     "client.log": ("GET", "/portal/homework/{assignment}/{today}",
                    only({"partner": 200, "other_partner": 200})),
+    "client.exercise": ("GET", "/portal/homework/{assignment}",
+                        only({"partner": 200, "other_partner": 200})),
     "therapist.choose_couple": ("GET", "/therapist/assign?exercise={exercise}", THERAPIST_GET),
     "therapist.assign": (
         "GET", "/therapist/couples/{couple}/assign?exercise={exercise}", THERAPIST_GET),

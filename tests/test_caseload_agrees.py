@@ -1,14 +1,16 @@
 """The caseload loads what partners logged in its own way (a few days, packed into bit
 sets by the database, plans moved to a later start); the couple page loads every entry.
 Over hundreds of generated histories, both give exactly the figures occurrences.py gives
-on the whole history (the rules themselves are tested in test_occurrences.py)."""
+on the whole history (the rules themselves are tested in test_occurrences.py): due
+occurrences, extra practice (before the first due day too) and the uses of "as it comes
+up" exercises."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pytest
 import sqlalchemy as sa
@@ -75,16 +77,19 @@ class History:
 
 def generate_plan(rng: random.Random) -> tuple[Plan, dict]:
     start = D(2026, 2, 16) + dt.timedelta(days=rng.randrange(30))
-    cadence = rng.choice(("once", "daily", "daily", "weekly", "times_per_week"))
+    cadence = rng.choice(("once", "daily", "daily", "weekly", "times_per_week",
+                          "as_it_comes_up"))
     times = weekdays = None
     if cadence == "times_per_week":
         days = sorted(rng.sample(range(7), rng.randint(1, 5)))
         times, weekdays = len(days), sum(1 << d for d in days)
+    elif cadence == "as_it_comes_up":
+        times = rng.randint(1, 4)  # up to N a week
     end_date = max_occurrences = ended_on = None
     roll = rng.random()
     if roll < 0.2:
         end_date = start + dt.timedelta(days=rng.randrange(25))
-    elif roll < 0.35:
+    elif roll < 0.35 and cadence != "as_it_comes_up":
         max_occurrences = rng.randint(1, 12)
     if rng.random() < 0.15:
         ended_on = max(start - dt.timedelta(days=1),
@@ -125,10 +130,18 @@ def generate(rng: random.Random) -> History:
                     continue  # rarely, a day ahead: logged before a move to a zone behind
                 if rng.random() < keen:
                     days[date] = rng.choice(COMPLETIONS)
-            for _ in range(rng.choice((0, 0, 0, 1, 2))):  # extra practice, on any day
-                date = plan.start + dt.timedelta(days=rng.randrange(-3, 20))
-                if date <= today:
-                    days.setdefault(date, rng.choice(COMPLETIONS))
+            # Practice apart from the schedule, on days the service takes it: any day the
+            # plan runs from when it was given (up to three days before its start), never
+            # ahead; done or partly, and rarely "not done" (a day paused after it was
+            # logged), which no figure counts.
+            given = plan.start - dt.timedelta(days=rng.randrange(4))
+            apart = ((0, 1, 2, 3, 4) if item.cadence == "as_it_comes_up"
+                     else (0, 0, 1, 2, 3))
+            for _ in range(rng.choice(apart)):
+                date = given + dt.timedelta(days=rng.randrange(25))
+                if date <= today and plan.runs_on(date, given):
+                    days.setdefault(date, rng.choice(("done", "partly", "done", "partly",
+                                                      "not_done")))
             item.logged[position] = days
             item.ratings[position] = {
                 date: [rng.choice((None, *range(11))) for _ in range(2)] for date in days}
@@ -261,15 +274,13 @@ def test_the_caseload_and_the_couple_page_agree_with_the_rules_over_many_histori
                 full, found = expected(history, moment, therapist.timezone)
                 users = [p.user_id for p in couple.partners]
                 shown = {users.index(p.user_id): (p.week, p.overdue) for p in row.partners}
-                # The caseload counts the homework due, not extra practice.
-                figures = {position: (replace(tally, extra=0), overdue)
-                           for position, (tally, overdue) in full.items()}
-                assert (shown, row.differences) == (figures, found), (
+                assert (shown, row.differences) == (full, found), (
                     row.name, moment, history)
-                totals["due"] += sum(tally.due for tally, _ in figures.values())
+                totals["due"] += sum(tally.due for tally, _ in full.values())
                 totals["differences"] += found
                 totals["overdue"] += row.overdue
                 totals["extra"] += sum(tally.extra for tally, _ in full.values())
+                totals["used"] += sum(tally.used for tally, _ in full.values())
     # The histories hold every figure, so agreement is not agreement on zeros.
     assert min(totals.values()) >= 50, totals
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
 from html import unescape
 
 import pytest
@@ -126,7 +125,11 @@ def test_the_portal_shows_each_partners_week(db, client, sign_in_as, history):
                 continue
             card = section(page, f"hw-{assignment.id}")
             tally, streak = WEEK[(key, who)], STREAK[(key, who)]
-            assert f"So far this week: {tally.describe()} due." in card, (key, who, card)
+            assert f"So far this week: {tally.describe_due()} due." in card, (key, who, card)
+            if tally.extra:  # apart, never as due
+                assert f"due. {tally.extra} extra practice, counted apart." in card
+            else:
+                assert "extra practice" not in card
             if streak >= 2:
                 assert f"{streak} in a row, done or partly." in card
             else:
@@ -181,9 +184,8 @@ def test_the_caseload_shows_the_same_week_and_differences(db, client, sign_in_as
     rows = table(client.get("/therapist/").text).rows
     assert len(rows) == 1
     _couple, _partners, week, _activity, overdue, differences = rows[0]
-    # The homework due; the caseload leaves extra practice to the couple page.
-    due = replace(A_WEEK, extra=0)
-    assert week == f"{a.name} {due.describe()} {b.name} {B_WEEK.describe()}"
+    # The homework due, and extra practice apart.
+    assert week == f"{a.name} {A_WEEK.describe()} {b.name} {B_WEEK.describe()}"
     # Overdue (due 5-11 March, not logged): a the appreciation of the 6th and 9th and the
     # listening of the 9th; b the check-in of the 5th to 8th and 11th and the listening of
     # the 9th. Differences: the dates of the 2nd and the 9th.
@@ -201,8 +203,10 @@ def test_the_clinician_report_shows_the_same_figures(db, history):
             shown[(titles[row.exercise], who)] = (partner.tally, partner.streak)
     assert shown == {key: (WEEK[key], STREAK[key]) for key in WEEK}
     html = text(build_html(data))
-    assert f"{a.name}: {A_WEEK.describe()} due in this period (38% done)." in html
-    assert f"{b.name}: {B_WEEK.describe()} due in this period (20% done)." in html
+    assert (f"{a.name}: {A_WEEK.describe_due()} due in this period (38% done). "
+            f"Apart from that: 1 extra practice.") in html
+    assert f"{b.name}: {B_WEEK.describe_due()} due in this period (20% done)." in html
+    assert f"{b.name}: {B_WEEK.describe_due()} due in this period (20% done). Apart" not in html
     # One difference in the period (the 9th: done against not done), visible to both
     # partners, since completion is always shared.
     assert html.count("Different experiences on") == 1

@@ -12,7 +12,13 @@ import sqlalchemy as sa
 import yaml
 
 from app.models import Exercise, ExerciseVersion, Guide, Step
-from app.services.guides import BUILTIN_DIR, load_builtin_guides, read_guide_file
+from app.services import DomainError
+from app.services.guides import (
+    BUILTIN_DIR,
+    exercise_content,
+    load_builtin_guides,
+    read_guide_file,
+)
 
 # What the checks need of the seed articles (their headings and sentence fingerprints), and
 # the script that wrote it; the articles themselves are not in the repository.
@@ -132,6 +138,36 @@ def test_cadences_fit_the_practice(library):
     assert by_title["Plan intentional dates"].cadence == "weekly"
     assert by_title["Apologize sincerely"].cadence == "once"
     assert by_title["Seek closure together"].cadence == "once"
+
+
+def test_exercises_for_a_moment_that_cannot_be_planned_come_up_when_it_does(library):
+    """Those that start "after your next disagreement" or on "the next hard day" are
+    suggested "as it comes up", each with its most a week; no other is."""
+    versions = [e.current for g in library.values() for s in g.steps for e in s.exercises]
+    comes_up = {v.title: v.times_per_week for v in versions if v.cadence == "as_it_comes_up"}
+    assert comes_up == {
+        "Identify your repeating patterns": 2,  # "After your next disagreement, ..."
+        "Choose love, even on difficult days": 2,  # "... the next hard day"
+        "Practice empathy and understanding": 3,  # "when your partner tells you ..."
+    }
+    for version in versions:
+        first = version.instructions.split("\n")[0].lower()
+        if "after your next disagreement" in first or "next hard day" in first:
+            assert version.cadence == "as_it_comes_up", version.title
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"cadence": "as_it_comes_up"}, "up_to_per_week goes with"),
+    ({"cadence": "weekly", "up_to_per_week": 2}, "up_to_per_week goes with"),
+    ({"cadence": "as_it_comes_up", "up_to_per_week": 8}, "between 1 and 7"),
+])
+def test_as_it_comes_up_needs_its_most_a_week(data, message):
+    with pytest.raises(DomainError, match=message):
+        exercise_content({"title": "T", "instructions": "Do it.", "prompts": ["How?"],
+                          **data})
+    ok = exercise_content({"title": "T", "instructions": "Do it.", "prompts": ["How?"],
+                           "cadence": "as_it_comes_up", "up_to_per_week": 2})
+    assert (ok["cadence"], ok["times_per_week"]) == ("as_it_comes_up", 2)
 
 
 def test_loading_twice_duplicates_nothing(db, library):

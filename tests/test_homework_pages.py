@@ -151,7 +151,8 @@ def test_future_and_too_old_days_cannot_be_logged(app, db, sign_in_as, client, c
 def test_whole_step_and_schedule_controls(db, sign_in_as, client, couple):
     sign_in_as(couple.therapist)
     step = db.session.scalar(sa.select(Step).where(Step.slug == "rebuild-communication"))
-    response = assign_via_form(client, couple, f"step={step.id}", cadence="suggested")
+    response = assign_via_form(client, couple, f"step={step.id}", cadence="suggested",
+                               exercises=[str(e.id) for e in step.exercises])
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 4
     first = db.session.scalars(sa.select(Assignment).order_by(Assignment.id)).first()

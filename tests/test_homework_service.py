@@ -92,8 +92,10 @@ def test_logging_rules(db, setup, clock):
     assert late.is_late
     with pytest.raises(DomainError, match="more than a week ago"):
         log_entry(a, couple, assignment, D(2026, 3, 2), completion="done")
-    with pytest.raises(DomainError, match="Nothing is due"):
+    with pytest.raises(DomainError, match="has not come yet"):
         log_entry(a, couple, assignment, D(2026, 3, 11), completion="done")
+    with pytest.raises(DomainError, match="Nothing can be logged"):
+        log_entry(a, couple, assignment, D(2026, 2, 28), completion="done")  # before it
     with pytest.raises(DomainError, match="from 0 to 10"):
         log_entry(b, couple, assignment, D(2026, 3, 10), completion="done", ratings=[11])
     with pytest.raises(DomainError, match="at most 10,000"):
@@ -189,7 +191,7 @@ def test_today_follows_each_persons_timezone(db, library, make_couple, clock):
     assert today_for(individual, b, couple) == D(2026, 3, 10)
     assert today_for(joint, a, couple) == today_for(joint, b, couple) == D(2026, 3, 10)
     log_entry(a, couple, individual, D(2026, 3, 11), completion="done")
-    with pytest.raises(DomainError, match="Nothing is due"):
+    with pytest.raises(DomainError, match="has not come yet"):
         log_entry(b, couple, individual, D(2026, 3, 11), completion="done")
 
 

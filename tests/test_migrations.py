@@ -1,6 +1,7 @@
 """Migrations are the only way the schema is made, and they agree with the models."""
 
 import flask_migrate
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -64,4 +65,62 @@ def test_upgrading_keeps_existing_rows(empty_app):
         assert conn.execute(sa.text("SELECT count(*) FROM couples")).scalar() == 1
         assert conn.execute(sa.text("SELECT sign_in_token FROM users")).scalar() == ""
         assert conn.execute(sa.text("SELECT last_sequence FROM audit_chain_heads")).scalar() == 0
+    assert _differences() == []
+
+
+def _seed_homework(conn, cadence: str, times: int | None) -> None:
+    """A practice, therapist, couple and one built-in exercise version, raw."""
+    day = "'2026-01-01'"
+    conn.execute(sa.text(
+        "INSERT INTO practices (id, name, paper_size, default_timezone, is_demo, created_at,"
+        f" updated_at) VALUES (1, 'P', 'A4', 'UTC', false, {day}, {day})"))
+    conn.execute(sa.text(
+        "INSERT INTO users (id, practice_id, email, name, timezone, is_active, sign_in_token,"
+        f" created_at, updated_at) VALUES (1, 1, 'a@example.org', 'A', 'UTC', true, '', {day},"
+        f" {day})"))
+    conn.execute(sa.text(
+        "INSERT INTO couples (id, practice_id, therapist_id, name, timezone,"
+        " confidentiality_policy, status, created_at, updated_at) VALUES (1, 1, 1, 'C',"
+        f" 'UTC', 'open', 'active', {day}, {day})"))
+    conn.execute(sa.text(
+        "INSERT INTO guides (id, slug, title, summary, position, created_at, updated_at)"
+        f" VALUES (1, 'g', 'G', '', 0, {day}, {day})"))
+    conn.execute(sa.text(
+        "INSERT INTO steps (id, guide_id, slug, position, title, summary, created_at,"
+        f" updated_at) VALUES (1, 1, 's', 1, 'S', '', {day}, {day})"))
+    conn.execute(sa.text(
+        "INSERT INTO exercises (id, step_id, slug, position, is_archived, created_at,"
+        f" updated_at) VALUES (1, 1, 'e', 1, false, {day}, {day})"))
+    conn.execute(sa.text(
+        "INSERT INTO exercise_versions (id, exercise_id, number, title, instructions, prompts,"
+        " rating_questions, cadence, times_per_week, content_hash, created_at) VALUES (1, 1,"
+        f" 1, 'After a disagreement', 'Write it down.', '[\"What?\"]', '[]', '{cadence}',"
+        f" {times if times is not None else 'NULL'}, '{'0' * 64}', {day})"))
+
+
+def test_downgrading_keeps_every_assignment_given_as_it_comes_up(empty_app, capfd):
+    """The schema before "as it comes up" cannot hold such an assignment: the downgrade
+    stops and changes nothing; an exercise that only suggests it becomes weekly."""
+    flask_migrate.upgrade()
+    with db.engine.begin() as conn:
+        _seed_homework(conn, "as_it_comes_up", 2)
+        conn.execute(sa.text(
+            "INSERT INTO assignments (id, couple_id, exercise_version_id, assigned_by_id, mode,"
+            " cadence, times_per_week, start_date, note, status, created_at, updated_at)"
+            " VALUES (1, 1, 1, 1, 'both', 'as_it_comes_up', 2, '2026-01-01', '', 'active',"
+            " '2026-01-01', '2026-01-01')"))
+    with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits 1
+        flask_migrate.downgrade(revision="9b7e4d2a1c55")
+    assert "1 assignment(s) were given 'as it comes up'" in capfd.readouterr().err
+    with db.engine.begin() as conn:
+        assert conn.execute(sa.text("SELECT cadence FROM assignments")).scalar() == (
+            "as_it_comes_up")
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == (
+            "521f52692434")
+        conn.execute(sa.text("DELETE FROM assignments"))
+    flask_migrate.downgrade(revision="9b7e4d2a1c55")
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text(
+            "SELECT cadence, times_per_week FROM exercise_versions")).one() == ("weekly", None)
+    flask_migrate.upgrade()
     assert _differences() == []

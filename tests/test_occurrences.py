@@ -17,10 +17,13 @@ from app.services.occurrences import (
     dated_in,
     day_in,
     differences,
+    kind_of_day,
     logged_late,
     rating_change,
     together,
     total,
+    uses_in_week,
+    week_is_full,
 )
 from app.services.schedule import Plan, weekday_mask
 
@@ -125,6 +128,82 @@ def test_extra_practice_is_counted_apart_never_as_due():
     assert tally.describe() == "1 done, 0 partly, 0 not done, 0 not logged of 1; 2 extra practice"
     assert occurrences.tally(D(2026, 3, 11), D(2026, 3, 15)).extra == 1
     assert occurrences.streak() == 1  # extra practice is no part of a streak
+
+
+def test_not_done_on_a_day_that_was_not_due_is_in_no_figure():
+    plan = Plan("weekly", D(2026, 3, 9))  # Mondays
+    occurrences = Occurrences.of(plan, logged(d9="done", d10="partly", d11="not_done"), THU)
+    assert occurrences.tally() == Tally(done=1, extra=1)
+    assert occurrences.extra_days() == days(10)
+
+
+def test_a_practice_before_the_first_due_day_is_extra_practice():
+    plan = Plan("daily", D(2026, 3, 16))  # starts next Monday
+    occurrences = Occurrences.of(plan, logged(d11="done", d12="partly"), THU)
+    assert occurrences.due == ()
+    assert occurrences.tally() == Tally(extra=2)
+    assert occurrences.tally().describe() == "nothing due; 2 extra practice"
+    assert occurrences.streak() == 0
+
+
+def test_as_it_comes_up_is_never_due_and_counts_its_uses():
+    plan = Plan("as_it_comes_up", D(2026, 3, 2))
+    history = logged(d3="done", d6="partly", d10="done", d11="not_done")
+    occurrences = Occurrences.of(plan, history, THU)
+    assert occurrences.dates == () and occurrences.due == ()
+    assert occurrences.overdue() == [] and occurrences.streak() == 0
+    assert occurrences.tally() == Tally(used=3)  # "not done" is no use
+    assert occurrences.tally(D(2026, 3, 9), D(2026, 3, 15)) == Tally(used=1)
+    assert Tally(used=3).describe() == "nothing due; 3 uses as it came up"
+    assert Tally(used=1).describe_uses() == "used once"
+    assert Tally(used=3).describe_uses() == "used 3 times"
+    assert Tally().describe_uses() == "not used"
+    # From its dates, as the caseload builds it: the same.
+    assert Occurrences.from_dates((), history, THU, as_it_comes_up=True).tally() == Tally(
+        used=3)
+
+
+def test_due_extra_and_uses_are_described_apart():
+    tally = Tally(done=1, not_logged=1, extra=2, used=1)
+    assert tally.describe() == (
+        "1 done, 0 partly, 0 not done, 1 not logged of 2; 2 extra practice; "
+        "1 use as it came up")
+    assert tally.describe_due() == "1 done, 0 partly, 0 not done, 1 not logged of 2"
+    assert tally.describe_apart() == "2 extra practice; 1 use as it came up"
+    assert Tally(done=1).describe_apart() == ""
+    assert "\u00a0" in tally.describe_apart(True) and " " not in tally.describe_apart(
+        True).replace("; ", "")
+    assert total([Tally(used=1), Tally(used=2, extra=1)]) == Tally(extra=1, used=3)
+
+
+@pytest.mark.parametrize(("plan", "day", "given_on", "kind"), [
+    (DAILY, D(2026, 3, 10), None, "due"),
+    (Plan("weekly", D(2026, 3, 9)), D(2026, 3, 10), None, "extra"),
+    (Plan("weekly", D(2026, 3, 9)), D(2026, 3, 8), None, None),  # before the start
+    (Plan("weekly", D(2026, 3, 16)), D(2026, 3, 12), D(2026, 3, 11), "extra"),  # given
+    (Plan("weekly", D(2026, 3, 16)), D(2026, 3, 10), D(2026, 3, 11), None),  # not yet
+    (Plan("daily", D(2026, 3, 1), end=D(2026, 3, 5)), D(2026, 3, 6), None, None),
+    (Plan("daily", D(2026, 3, 1), max_occurrences=3), D(2026, 3, 3), None, "due"),
+    (Plan("daily", D(2026, 3, 1), max_occurrences=3), D(2026, 3, 4), None, None),
+    (Plan("once", D(2026, 3, 12)), D(2026, 3, 10), D(2026, 3, 9), "extra"),
+    (Plan("once", D(2026, 3, 12)), D(2026, 3, 13), None, None),  # done with
+    (Plan("daily", D(2026, 3, 1), pauses=[(D(2026, 3, 5), None)]), D(2026, 3, 6), None,
+     None),  # paused
+    (Plan("as_it_comes_up", D(2026, 3, 1)), D(2026, 3, 12), None, "extra"),
+    (Plan("as_it_comes_up", D(2026, 3, 1), end=D(2026, 3, 10)), D(2026, 3, 11), None, None),
+])
+def test_what_can_be_logged_on_a_day(plan, day, given_on, kind):
+    assert kind_of_day(plan, day, given_on) == kind
+
+
+def test_a_week_of_uses_is_full_at_its_most():
+    used = days(9, 11, 15)  # Monday, Wednesday, Sunday
+    assert uses_in_week(used, THU) == 3
+    assert uses_in_week(used, D(2026, 3, 16)) == 0  # the next week
+    assert week_is_full(used, THU, 3)
+    assert not week_is_full(used, THU, 4)
+    assert not week_is_full(used, D(2026, 3, 11), 3)  # that day's own entry left out
+    assert not week_is_full(used, D(2026, 3, 16), 1)
 
 
 # --- streak ----------------------------------------------------------------------------

@@ -4,7 +4,15 @@ import datetime as dt
 
 import pytest
 
-from app.services.schedule import Plan, can_log, mask_days, week_of, weekday_mask
+from app.services.schedule import (
+    Plan,
+    cadence_label,
+    can_log,
+    mask_days,
+    per_week,
+    week_of,
+    weekday_mask,
+)
 
 D = dt.date
 
@@ -59,3 +67,36 @@ def test_week_runs_monday_to_sunday():
     (D(2026, 3, 11), False)])
 def test_logging_window_is_a_week_late_never_ahead(occurrence, ok):
     assert can_log(occurrence, today=D(2026, 3, 10)) is ok
+
+
+def test_as_it_comes_up_has_no_dates():
+    plan = Plan("as_it_comes_up", D(2026, 3, 2))
+    assert plan.dates(D(2026, 12, 31)) == []
+    assert plan.last_day() is None
+    assert plan.runs_on(D(2026, 9, 1))
+    assert cadence_label("as_it_comes_up", 2) == "As it comes up, up to 2 times a week"
+    assert cadence_label("as_it_comes_up", 1) == "As it comes up, up to once a week"
+
+
+def test_the_last_day_a_plan_runs():
+    start = D(2026, 3, 2)
+    assert Plan("once", start).last_day() == start
+    assert Plan("daily", start).last_day() is None
+    assert Plan("daily", start, end=D(2026, 3, 9)).last_day() == D(2026, 3, 9)
+    assert Plan("daily", start, max_occurrences=3).last_day() == D(2026, 3, 4)
+    paused = Plan("daily", start, max_occurrences=3, pauses=[(D(2026, 3, 3), D(2026, 3, 6))])
+    assert paused.last_day() == D(2026, 3, 7)  # paused days do not use up the count
+    waiting = Plan("daily", start, max_occurrences=3, pauses=[(D(2026, 3, 3), None)])
+    assert waiting.last_day() is None  # paused until further notice
+    assert not waiting.runs_on(D(2026, 3, 5))
+    assert Plan("weekly", start, max_occurrences=2).last_day() == D(2026, 3, 9)
+    # Given before it starts: it runs from the day it was given.
+    assert Plan("daily", start).runs_on(D(2026, 2, 27), first=D(2026, 2, 26))
+    assert not Plan("daily", start).runs_on(D(2026, 2, 27))
+
+
+@pytest.mark.parametrize(("cadence", "times", "count"), [
+    ("daily", None, 7), ("weekly", None, 1), ("times_per_week", 3, 3), ("once", None, 0),
+    ("as_it_comes_up", 2, 0)])
+def test_occurrences_a_full_week_holds(cadence, times, count):
+    assert per_week(cadence, times) == count

@@ -128,6 +128,15 @@ CHECKS = [
     ("ck_assignments_end_date_or_max_occurrences", "assignments",
      "end_date = '2026-02-01', max_occurrences = 5"),
     ("ck_assignments_weekdays_mask", "assignments", "weekdays = 128"),
+    ("ck_assignments_as_it_comes_up_unscheduled", "assignments",
+     "cadence = 'as_it_comes_up', times_per_week = 2, weekdays = 1"),
+    ("ck_assignments_as_it_comes_up_unscheduled", "assignments",
+     "cadence = 'as_it_comes_up', times_per_week = 2, max_occurrences = 3"),
+    # "As it comes up" needs its weekly most, as "N times a week" needs its N.
+    ("ck_assignments_times_per_week_matches_cadence", "assignments",
+     "cadence = 'as_it_comes_up'"),
+    ("ck_exercise_versions_times_per_week_matches_cadence", "exercise_versions",
+     "cadence = 'as_it_comes_up', times_per_week = 8"),
     ("ck_entries_completion_valid", "entries", "completion = 'maybe'"),
     ("ck_entries_visibility_valid", "entries", "visibility = 'everyone'"),
     ("ck_entries_revision_positive", "entries", "revision = 0"),
@@ -193,6 +202,18 @@ def test_check_constraint_is_enforced(db, rows, name, table, change):
         params = {"id": rows[table]}
     message = _violate(db, sql, params)
     assert name in message
+
+
+def test_as_it_comes_up_with_its_weekly_most_is_allowed(db, rows):
+    for table in ("assignments", "exercise_versions"):
+        db.session.execute(sa.text(
+            f"UPDATE {table} SET cadence = 'as_it_comes_up', times_per_week = 7 WHERE id = :id"),
+            {"id": rows[table]})
+    db.session.flush()
+    db.session.execute(sa.text(
+        "UPDATE assignments SET end_date = '2026-02-01' WHERE id = :id"),
+        {"id": rows["assignments"]})
+    db.session.flush()  # an end date is fine: only days and a count are not
 
 
 def test_every_named_check_constraint_is_tried():

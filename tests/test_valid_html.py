@@ -153,7 +153,7 @@ def _practice_to_check(db, runner, make_practice, make_user, make_couple):
     alex, sam = (p.user for p in sorted(one.partners, key=lambda p: p.position))
     assignments = db.session.scalars(sa.select(Assignment).where(
         Assignment.couple_id == one.id).order_by(Assignment.id)).all()
-    check_in, dates, blame = assignments[:3]
+    check_in, dates, blame, patterns, ahead = assignments[:5]  # the demo's order
     sessions = db.session.scalars(sa.select(TherapySession).where(
         TherapySession.couple_id == one.id).order_by(TherapySession.scheduled_at)).all()
     upcoming = next(s for s in sessions if s.status == "scheduled")
@@ -184,7 +184,7 @@ def _practice_to_check(db, runner, make_practice, make_user, make_couple):
         "joint_entry": joint_entry, "blame": blame, "dates": dates,
         "step": _the(db, Step), "clinician_token": clinician_link.token,
         "morgan_token": morgan_link.token, "reset_token": reset_token,
-        "archived": archived, "past": past,
+        "archived": archived, "past": past, "patterns": patterns, "ahead": ahead,
         "guides": db.session.scalars(sa.select(Guide.slug).order_by(Guide.id)).all(),
     }
     return users, ids, extras
@@ -235,6 +235,15 @@ def _save_more_pages(app, pages, users, ids, extras):
                therapist.get(f"/therapist/assignments/{extras['dates'].id}/edit"))
     pages.save("edit a times-a-week assignment",
                therapist.get(f"/therapist/assignments/{extras['blame'].id}/edit"))
+    pages.save("edit an as-it-comes-up assignment",
+               therapist.get(f"/therapist/assignments/{extras['patterns'].id}/edit"))
+    step_exercises = [e.id for e in extras["step"].exercises]
+    pages.save("a step's week shown for part of it",
+               _post(therapist, f"/therapist/couples/{ids['couple']}/assign?step={step}",
+                     {"mode": f"one:{users['partner'].id}", "start": ids["today"],
+                      "cadence": "suggested", "times_per_week": "3", "up_to": "2",
+                      "ends": "never", "action": "preview",
+                      "exercises": [str(step_exercises[0])]}))
 
     alex, sam = _client(app, users["partner"]), _client(app, users["other_partner"])
     last_week = dt.date.fromisoformat(ids["today"]) - dt.timedelta(days=7)
@@ -249,6 +258,10 @@ def _save_more_pages(app, pages, users, ids, extras):
                alex.get(f"/portal/homework/{joint.assignment_id}/{joint.occurrence_date}"))
     pages.save("speak without blame, today",
                sam.get(f"/portal/homework/{extras['blame'].id}/{ids['today']}"))
+    for key in ("patterns", "ahead"):  # as it comes up; before its first due day
+        pages.save(f"exercise {key}", alex.get(f"/portal/homework/{extras[key].id}"))
+        pages.save(f"exercise {key}, today",
+                   alex.get(f"/portal/homework/{extras[key].id}/{ids['today']}"))
 
     anonymous = _client(app)
     for url in ("/sign-in", "/reset", "/guides/", "/static/favicon.svg"):
@@ -310,6 +323,10 @@ def _save_forms_with_errors(app, pages, users, ids, extras):
                   bad_schedule))
     refused("assign a step, empty",
             _post(therapist, f"/therapist/couples/{couple}/assign?step={extras['step'].id}"))
+    refused("assign as it comes up, counted",
+            _post(therapist, f"/therapist/couples/{couple}/assign?exercise={ids['exercise']}",
+                  {"mode": "both", "start": ids["today"], "cadence": "as_it_comes_up",
+                   "up_to": "9", "ends": "count", "max_occurrences": "3"}))
     refused("edit assignment, invalid",
             _post(therapist, f"/therapist/assignments/{extras['dates'].id}/edit",
                   {**bad_schedule, "ends": "count"}))

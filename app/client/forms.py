@@ -6,6 +6,8 @@ from app.forms import choices
 from app.services.measures import CSI4_ITEMS
 
 COMPLETION_CHOICES = choices([("done", "Done"), ("partly", "Partly"), ("not_done", "Not done")])
+# A practice logged apart from the due days was done: there is no "not done" to log.
+PRACTICE_CHOICES = choices([("done", "Done"), ("partly", "Partly")])
 VISIBILITY_CHOICES = choices([
     ("therapist", "Only my therapist"),
     ("partner", "My therapist and my partner"),

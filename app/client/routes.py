@@ -7,14 +7,23 @@ from flask_login import current_user
 from app.access import KEEP_ON_EXPIRY, audit_request
 from app.auth.forms import EmptyForm
 from app.client import bp
-from app.client.forms import Csi4Form, EntryForm
+from app.client.forms import PRACTICE_CHOICES, Csi4Form, EntryForm
 from app.clock import today_in
 from app.extensions import csrf
 from app.models import User
 from app.services import DomainError
 from app.services.couples import accept_policy, needs_policy_acceptance
 from app.services.drafts import discard_draft, draft_of, save_draft
-from app.services.homework import can_edit, log_entry, set_visibility, today_for
+from app.services.homework import (
+    WeekIsFull,
+    can_edit,
+    day_kind,
+    log_entry,
+    plan_of,
+    set_visibility,
+    today_for,
+    week_full_for,
+)
 from app.services.measures import (
     CSI4_NAME,
     CSI4_REFERENCE,
@@ -24,7 +33,12 @@ from app.services.measures import (
     submit_csi4,
 )
 from app.services.policies import NOT_REAL_TIME, SHARED_COMPLETION, policy_wording
-from app.services.portal import entry_of, shared_entry_of_partner, week_for_partner
+from app.services.portal import (
+    entry_of,
+    practice_days,
+    shared_entry_of_partner,
+    week_for_partner,
+)
 from app.services.schedule import can_log, week_of
 from app.services.scoping import (
     assignment_for_partner,
@@ -107,6 +121,22 @@ def entry_visibility(entry_id: int):
     return redirect(location)
 
 
+@bp.get("/homework/<int:assignment_id>")
+def exercise(assignment_id: int):
+    """An exercise given to the partner: to read at any time (before its first due day
+    too), and the days a practice of it can be logged."""
+    couple, assignment = assignment_for_partner(assignment_id, current_user)
+    today, days = practice_days(current_user, couple, assignment)
+    this_week = week_of(today)
+    used = sum(1 for day, _kind, mine in days
+               if mine in ("done", "partly") and week_of(day) == this_week)
+    return render_template(
+        "client/exercise.html", couple=couple, assignment=assignment,
+        version=assignment.exercise_version, today=today, days=days, used=used,
+        last_day=plan_of(assignment).last_day(),
+    )
+
+
 def _posted(version) -> dict:
     """What the entry form carried, in the shape of a draft's content."""
     return {
@@ -133,9 +163,19 @@ def log(assignment_id: int, day: str):
     version = assignment.exercise_version
     if entry is None and not can_log(occurrence, today):
         abort(404)
+    kind = day_kind(assignment, current_user, couple, occurrence)
+    if entry is None and kind is None:
+        abort(404)
     editable = entry is None or can_edit(entry)
     draft = draft_of(current_user, assignment, occurrence) if editable else None
     form = EntryForm(obj=entry)
+    # A practice apart from the due days (extra practice, or a use "as it comes up") is
+    # one that was done: done or partly.
+    apart = kind == "extra"
+    if apart and (entry is None or entry.completion != "not_done"):
+        form.completion.choices = PRACTICE_CHOICES
+        form.completion.label.text = "How did it go?"
+    week_full = entry is None and week_full_for(assignment, current_user, occurrence)
     content = {
         "answers": list(entry.answers) if entry else [""] * len(version.prompts),
         "ratings": list(entry.ratings) if entry else [None] * len(version.rating_questions),
@@ -162,6 +202,13 @@ def log(assignment_id: int, day: str):
                     completion=form.completion.data, answers=content["answers"],
                     ratings=content["ratings"], visibility=form.visibility.data,
                 )
+            except WeekIsFull as error:
+                # Refused, but what was written is kept: as a draft, in a request that
+                # ends well (a refusal's 422 would roll the draft back with it).
+                save_draft(current_user, assignment, occurrence, content)
+                flash(str(error), "error")
+                return redirect(url_for("client.log", assignment_id=assignment.id,
+                                        day=occurrence.isoformat()))
             except DomainError as error:
                 errors.append(str(error))
                 status = 422
@@ -176,7 +223,8 @@ def log(assignment_id: int, day: str):
     return render_template(
         "client/log.html",
         couple=couple, assignment=assignment, version=version, occurrence=occurrence,
-        today=today, entry=entry, editable=editable, form=form,
+        today=today, entry=entry, editable=editable, form=form, kind=kind,
+        week_full=week_full,
         answers=content["answers"], ratings=content["ratings"], errors=errors, draft=draft,
         partner_entry=shared_entry_of_partner(current_user, couple, assignment, occurrence),
         shared_completion=SHARED_COMPLETION, not_real_time=NOT_REAL_TIME,
@@ -188,7 +236,8 @@ def autosave(assignment_id: int, day: str):
     """Called by static/js/autosave.js as a partner types; answers JSON."""
     couple, assignment = assignment_for_partner(assignment_id, current_user)
     occurrence = _date(day)
-    if not can_log(occurrence, today_for(assignment, current_user, couple)):
+    if not can_log(occurrence, today_for(assignment, current_user, couple)) or day_kind(
+            assignment, current_user, couple, occurrence) is None:
         abort(404)
     entry = entry_of(current_user, assignment, occurrence)
     if entry is not None and not can_edit(entry):
@@ -209,7 +258,8 @@ def _keep_on_expiry(user: User) -> None:
         occurrence = dt.date.fromisoformat(str(view_args["day"]))
     except (LookupError, ValueError):
         return
-    if can_log(occurrence, today_for(assignment, user, couple)):
+    if can_log(occurrence, today_for(assignment, user, couple)) and day_kind(
+            assignment, user, couple, occurrence) is not None:
         save_draft(user, assignment, occurrence, _posted(assignment.exercise_version))
 
 

@@ -16,13 +16,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.accounts import User
 from app.models.base import Base, TimestampMixin, one_of, utcnow
 
-CADENCES = ("once", "daily", "weekly", "times_per_week")
+CADENCES = ("once", "daily", "weekly", "times_per_week", "as_it_comes_up")
 
+# times_per_week holds N for "N times a week" and for "as it comes up, up to N times a
+# week" (logged once a day at most, so at most 7); no other cadence has one.
 # IS NOT NULL matters: a CHECK that evaluates to NULL passes.
 CADENCE_CHECK = (
-    "(cadence = 'times_per_week' AND times_per_week IS NOT NULL"
+    "(cadence IN ('times_per_week', 'as_it_comes_up') AND times_per_week IS NOT NULL"
     " AND times_per_week BETWEEN 1 AND 7)"
-    " OR (cadence <> 'times_per_week' AND times_per_week IS NULL)"
+    " OR (cadence NOT IN ('times_per_week', 'as_it_comes_up') AND times_per_week IS NULL)"
 )
 
 
@@ -119,6 +121,7 @@ class ExerciseVersion(Base):
     # [{"question", "min", "max", "min_label", "max_label"}, ...]
     rating_questions: Mapped[list[Any]]
     cadence: Mapped[str] = mapped_column(sa.String(20))
+    # N of "N times a week", or of "as it comes up, up to N times a week".
     times_per_week: Mapped[int | None]
     minutes: Mapped[int | None]
     # SHA-256 of the content, so reloading unchanged text adds no version.

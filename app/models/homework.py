@@ -37,6 +37,11 @@ class Assignment(TimestampMixin, Base):
         ),
         # Days of the week as a bit mask, Monday = 1 ... Sunday = 64.
         sa.CheckConstraint("weekdays IS NULL OR weekdays BETWEEN 1 AND 127", name="weekdays_mask"),
+        # "As it comes up" has no days: none chosen, and no number of times to count down.
+        sa.CheckConstraint(
+            "cadence <> 'as_it_comes_up' OR (weekdays IS NULL AND max_occurrences IS NULL)",
+            name="as_it_comes_up_unscheduled",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +56,7 @@ class Assignment(TimestampMixin, Base):
     # The one partner (a user) when mode is "one".
     partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     cadence: Mapped[str] = mapped_column(sa.String(20))
+    # N of "N times a week", or the most a week of "as it comes up, up to N times a week".
     times_per_week: Mapped[int | None]
     weekdays: Mapped[int | None]
     start_date: Mapped[dt.date]

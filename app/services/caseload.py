@@ -11,8 +11,8 @@ assignment); and the joint accounts of the differences' window.
 
 - This week is the therapist's week (Monday to Sunday of today in the therapist's
   timezone); what is due so far in it follows each occurrence's own calendar: a joint
-  exercise the couple's, an individual one the partner's. The caseload counts the
-  homework due; extra practice is left to the couple page.
+  exercise the couple's, an individual one the partner's. Extra practice logged in the
+  week, and the uses of "as it comes up" exercises, are counted apart, as everywhere.
 - Overdue: each partner's, as occurrences.py counts it.
 - Differences: joint occurrences of the last DIFFERENCE_DAYS days (today included, by the
   couple's calendar) whose two accounts differ.
@@ -248,8 +248,8 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
                     therapist_today - day_in(user.last_activity, therapist.timezone)).days)
         differing = 0
         for item in by_couple.get(couple.id, []):
-            if item.start > last:
-                continue
+            if item.start > last and not any((item.id, user.id) in logged for user in users):
+                continue  # starts later, and not practised ahead
             key = item.schedule_from(first)
             dates = dates_of.get(key)
             if dates is None:
@@ -260,9 +260,10 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
                     continue
                 today = today_of(dated_in(item.mode, couple.timezone, user.timezone))
                 occurrences = Occurrences.from_dates(
-                    dates, logged.get((item.id, user.id), _NOTHING), today)
+                    dates, logged.get((item.id, user.id), _NOTHING), today,
+                    as_it_comes_up=item.cadence == "as_it_comes_up")
                 person = figures[user.id]
-                person.week = person.week + occurrences.tally(monday, sunday, extra=False)
+                person.week = person.week + occurrences.tally(monday, sunday)
                 person.overdue += len(occurrences.overdue())
             if item.mode == "joint":
                 differing += _count_differences(accounts.get(item.id, {}),

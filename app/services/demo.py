@@ -16,7 +16,13 @@ from app.services import DomainError
 from app.services.accounts import create_practice, create_user
 from app.services.couples import PartnerDetails, create_couple
 from app.services.guides import load_builtin_guides
-from app.services.homework import Schedule, assign_exercise, backfill_entry, plan_of
+from app.services.homework import (
+    Schedule,
+    assign_exercise,
+    backfill_entry,
+    plan_of,
+    week_full_for,
+)
 from app.services.invitations import accept
 from app.services.measures import backfill_csi4
 from app.services.occurrences import dated_in
@@ -164,6 +170,27 @@ def _history_for(couple, assignment, seed: int, *, differ_on: dt.date | None = N
             )
 
 
+def _uses_for(couple, assignment, seed: int) -> None:
+    """An "as it comes up" exercise used now and then, never more than its most a week."""
+    rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not a secret
+    for user in (p.user for p in couple.partners):
+        zone = ZoneInfo(dated_in(assignment.mode, couple.timezone, user.timezone))
+        today = now().astimezone(zone).date()
+        day = assignment.start_date
+        while day < today:
+            if rng.random() < 0.2 and not week_full_for(assignment, user, day):
+                logged = dt.datetime.combine(day, dt.time(21, 40), zone).astimezone(dt.UTC)
+                backfill_entry(
+                    user, couple, assignment, day, logged_at=logged,
+                    completion="done" if rng.random() < 0.75 else "partly",
+                    answers=[rng.choice(REFLECTIONS), ""],
+                    visibility="partner" if couple.confidentiality_policy == "open"
+                    or rng.random() < 0.6 else "therapist",
+                )
+                db.session.flush()
+            day += dt.timedelta(days=1)
+
+
 def _homework_history(therapist: User, one, two) -> None:
     """Homework for couples one and two, started some weeks ago, with a joint date the
     partners rated far apart (a difference to talk about)."""
@@ -189,11 +216,34 @@ def _homework_history(therapist: User, one, two) -> None:
         schedule=Schedule(start=today - dt.timedelta(weeks=3), cadence="times_per_week",
                           times_per_week=3, weekdays=[0, 2, 4]),
     )
+    patterns = assign_exercise(
+        therapist, one, exercise("identify-patterns"), mode="both",
+        schedule=Schedule(start=today - dt.timedelta(weeks=3), cadence="as_it_comes_up",
+                          times_per_week=2),
+        note="Only after a disagreement, once you are both calm.",
+    )
+    next_monday = today + dt.timedelta(days=7 - today.weekday())
+    assign_exercise(  # given today, first due next Monday: to read (and try) before then
+        therapist, one, exercise("share-feelings"), mode="both",
+        schedule=Schedule(start=next_monday, cadence="times_per_week", times_per_week=2,
+                          weekdays=[0, 3]),
+    )
     db.session.flush()
     rated_apart = plan_of(dates).dates(today - dt.timedelta(days=1))[-2]
     _history_for(one, check_in, seed=11)
     _history_for(one, dates, seed=12, differ_on=rated_apart)
     _history_for(one, blame, seed=13)
+    _uses_for(one, patterns, seed=14)
+    # An extra practice: a date night on a day that was not the week's date.
+    extra_day = rated_apart + dt.timedelta(days=3)
+    for partner in one.partners:
+        zone = ZoneInfo(one.timezone)
+        backfill_entry(
+            partner.user, one, dates, extra_day, completion="done",
+            logged_at=dt.datetime.combine(extra_day, dt.time(22), zone).astimezone(dt.UTC),
+            answers=["We went for a walk on a free evening, just because.", "", ""],
+            visibility="partner",
+        )
 
     start_two = now().astimezone(ZoneInfo(two.timezone)).date() - dt.timedelta(weeks=4)
     appreciation = assign_exercise(

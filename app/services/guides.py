@@ -41,6 +41,7 @@ def exercise_content(data: dict[str, Any]) -> dict[str, Any]:
     prompts = [str(p).strip() for p in data.get("prompts") or []]
     cadence = data.get("cadence")
     times = data.get("times_per_week")
+    most = data.get("up_to_per_week")  # as it comes up: at most this many times a week
     if not title or not instructions:
         raise DomainError("An exercise needs a title and instructions")
     if not 1 <= len(prompts) <= 3 or not all(prompts):
@@ -51,6 +52,12 @@ def exercise_content(data: dict[str, Any]) -> dict[str, Any]:
         raise DomainError(f"{title}: times_per_week goes with the times_per_week cadence only")
     if times is not None and not 1 <= int(times) <= 7:
         raise DomainError(f"{title}: times_per_week is between 1 and 7")
+    if (cadence == "as_it_comes_up") != (most is not None):
+        raise DomainError(f"{title}: up_to_per_week goes with the as_it_comes_up cadence only")
+    if most is not None:
+        if not 1 <= int(most) <= 7:
+            raise DomainError(f"{title}: up_to_per_week is between 1 and 7")
+        times = most  # kept where "N times a week" keeps its N
     ratings = []
     for rating in data.get("ratings") or []:
         low, high = int(rating.get("min", 0)), int(rating.get("max", 10))

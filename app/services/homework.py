@@ -1,5 +1,9 @@
 """Homework: assigning exercises to couples, logging entries, and who may read them.
 
+An entry is logged for a due occurrence, or apart from the schedule: extra practice on
+another day the exercise runs (before its first due day too), and every use of an "as it
+comes up" exercise, up to its most a week (occurrences.kind_of_day decides the day).
+
 Completion (done / partly / not done) is shared homework: both partners and the therapist
 see it. What a partner writes (answers and ratings) is visible to its author and the
 therapist, and to the other partner only when its visibility is "partner".
@@ -8,7 +12,7 @@ therapist, and to the other partner only when its visibility is "partner".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,14 +34,19 @@ from app.models import (
 from app.models.homework import ASSIGNMENT_MODES, COMPLETIONS, VISIBILITIES
 from app.services import Collision, DomainError
 from app.services.locking import hold
-from app.services.occurrences import dated_in, day_in, logged_late
-from app.services.schedule import Plan, can_log, mask_days, weekday_mask
+from app.services.occurrences import dated_in, day_in, kind_of_day, logged_late, week_is_full
+from app.services.schedule import Plan, can_log, mask_days, per_week, weekday_mask
 
 MAX_TEXT = 10_000
 EDIT_WINDOW = dt.timedelta(hours=24)
 # Evenly spread default days for "N times a week" (Monday = 0).
 DEFAULT_DAYS = {1: [0], 2: [0, 3], 3: [0, 2, 4], 4: [0, 1, 3, 5], 5: [0, 1, 2, 3, 4],
                 6: [0, 1, 2, 3, 4, 5], 7: list(range(7))}
+DEFAULT_MOST = 3  # "as it comes up, up to 3 times a week", when no most is given
+
+
+class WeekIsFull(DomainError):
+    """An "as it comes up" exercise already has its most uses this week."""
 
 
 # --- schedules -------------------------------------------------------------------------
@@ -73,6 +82,50 @@ def today_for(assignment: Assignment, user: User, couple: Couple) -> dt.date:
     return today_in(dated_in(assignment.mode, couple.timezone, user.timezone))
 
 
+def given_on(assignment: Assignment, timezone: str) -> dt.date:
+    """The first day the exercise can be practised, where it is dated: the day it was
+    given, or its start if that is earlier. A schedule's replacement continues the
+    assignment it replaces, whose days run until the day before its start."""
+    if assignment.replaces_id is not None or assignment.created_at is None:
+        return assignment.start_date
+    return min(assignment.start_date, day_in(assignment.created_at, timezone))
+
+
+def day_kind(assignment: Assignment, user: User, couple: Couple, day: dt.date) -> str | None:
+    """What an entry of this partner's on `day` would be: "due", "extra" (extra practice,
+    or a use of an "as it comes up" exercise) or None (nothing can be logged that day)."""
+    zone = dated_in(assignment.mode, couple.timezone, user.timezone)
+    return kind_of_day(plan_of(assignment), day, given_on(assignment, zone))
+
+
+def loggable(assignment: Assignment, user: User, couple: Couple, day: dt.date) -> str | None:
+    """day_kind, for a new entry: None as well for a day ahead or more than a week ago."""
+    if not can_log(day, today_for(assignment, user, couple)):
+        return None
+    return day_kind(assignment, user, couple, day)
+
+
+def uses_logged(assignment: Assignment, author: User, day: dt.date) -> list[dt.date]:
+    """The days of the week holding `day` on which the author used an "as it comes up"
+    exercise (entries done or partly)."""
+    monday = day - dt.timedelta(days=day.weekday())
+    return list(db.session.scalars(
+        sa.select(Entry.occurrence_date).where(
+            Entry.assignment_id == assignment.id, Entry.author_id == author.id,
+            Entry.occurrence_date.between(monday, monday + dt.timedelta(days=6)),
+            Entry.completion != "not_done",
+        )
+    ))
+
+
+def week_full_for(assignment: Assignment, author: User, day: dt.date) -> bool:
+    """Whether an "as it comes up" exercise already has its most uses in the week holding
+    `day` (that day's own entry left out)."""
+    return (assignment.cadence == "as_it_comes_up"
+            and week_is_full(uses_logged(assignment, author, day), day,
+                             assignment.times_per_week or 0))
+
+
 # --- assigning -------------------------------------------------------------------------
 
 
@@ -81,8 +134,9 @@ class Schedule:
     """What the therapist chooses when assigning."""
 
     start: dt.date
-    cadence: str  # once, daily, weekly, times_per_week, or "suggested" (a whole step)
-    times_per_week: int | None = None
+    # once, daily, weekly, times_per_week, as_it_comes_up, or "suggested" (a whole step)
+    cadence: str
+    times_per_week: int | None = None  # N times a week; or as it comes up, up to N
     weekdays: Sequence[int] = ()
     end: dt.date | None = None
     max_occurrences: int | None = None
@@ -97,10 +151,18 @@ def _resolve_schedule(schedule: Schedule, suggested_cadence: str, suggested_time
     cadence, times = schedule.cadence, schedule.times_per_week
     if cadence == "suggested":
         cadence, times = suggested_cadence, suggested_times
-    if cadence not in ("once", "daily", "weekly", "times_per_week"):
-        raise DomainError("Choose how often: once, daily, weekly or a number of times a week")
+    if cadence not in ("once", "daily", "weekly", "times_per_week", "as_it_comes_up"):
+        raise DomainError("Choose how often: once, daily, weekly, a number of times a week, "
+                          "or as it comes up")
     weekdays = None
-    if cadence == "times_per_week":
+    if cadence == "as_it_comes_up":
+        times = times or DEFAULT_MOST
+        if not 1 <= times <= 7:
+            raise DomainError("“As it comes up” is up to 1 to 7 times a week")
+        if schedule.max_occurrences is not None:
+            raise DomainError("“As it comes up” has no number of times to count down: "
+                              "choose until a date, or until you end it")
+    elif cadence == "times_per_week":
         days = list(schedule.weekdays) or DEFAULT_DAYS.get(times or 0, [])
         if not times:
             times = len(days)
@@ -165,17 +227,110 @@ def assign_exercise(
     return assignment
 
 
+def step_exercises(step: Step, chosen: Collection[int] | None = None) -> list[Exercise]:
+    """The step's exercises that can be given (not archived), in order; only those whose
+    ids are `chosen`, when given."""
+    return [e for e in step.exercises
+            if not e.is_archived and (chosen is None or e.id in chosen)]
+
+
 def assign_step(
     therapist: User, couple: Couple, step: Step, *, mode: str, schedule: Schedule,
-    partner: User | None = None, note: str = "",
+    partner: User | None = None, note: str = "", chosen: Collection[int] | None = None,
 ) -> list[Assignment]:
-    """Give every exercise of a step together (each with the chosen or its own cadence)."""
+    """Give the step's exercises together (each with the chosen or its own cadence): all
+    of them, or those whose ids are `chosen`."""
+    exercises = step_exercises(step, chosen)
+    if not exercises:
+        raise DomainError("Choose at least one exercise of the step")
     return [
         assign_exercise(therapist, couple, exercise, mode=mode, schedule=schedule,
                         partner=partner, note=note, step=step)
-        for exercise in step.exercises
-        if not exercise.is_archived
+        for exercise in exercises
     ]
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """One exercise of a step as it would be given: its rhythm and each partner's load."""
+
+    exercise_id: int
+    title: str
+    cadence: str
+    times_per_week: int | None
+    minutes: int | None
+    per_week: int  # occurrences in a full week (0 for once and as it comes up)
+    partners: tuple[bool, ...]  # by the couple's partners: whether they get it
+
+
+@dataclass(frozen=True)
+class PartnerLoad:
+    """What one partner would get in a full week from the exercises chosen."""
+
+    name: str
+    per_week: int  # due occurrences a week
+    once: int  # exercises done once
+    up_to: int  # at most this many uses a week of "as it comes up" exercises
+    minutes: int  # about this many minutes a week (exercises with a duration)
+    exercises: int
+
+    def describe(self) -> str:
+        """'9 a week (about 1 h 40 min), 1 once, up to 2 as it comes up'."""
+        parts = [f"{self.per_week} a week" + (f" (about {_duration(self.minutes)})"
+                                              if self.minutes else "")]
+        if self.once:
+            parts.append(f"{self.once} once")
+        if self.up_to:
+            parts.append(f"up to {self.up_to} as it comes up")
+        return ", ".join(parts) if self.exercises else "nothing"
+
+
+@dataclass(frozen=True)
+class StepPreview:
+    lines: list[PreviewLine]
+    partners: list[PartnerLoad]
+    error: str | None = None  # the schedule cannot be given as chosen
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def preview_step(couple: Couple, step: Step, *, mode: str, schedule: Schedule,
+                 partner: User | None = None, chosen: Collection[int] | None = None
+                 ) -> StepPreview:
+    """Before a step is given: each chosen exercise's rhythm (as assign_step would give
+    it) and how many occurrences a full week each partner would get. Writes nothing."""
+    users = partner_users(couple)
+    lines, error = [], None
+    for exercise in step_exercises(step, chosen):
+        version = exercise.current
+        try:
+            cadence, times, _weekdays = _resolve_schedule(schedule, version.cadence,
+                                                          version.times_per_week)
+        except DomainError as refused:
+            error = error or str(refused)
+            cadence, times = version.cadence, version.times_per_week
+        gets = tuple(mode != "one" or (partner is not None and user.id == partner.id)
+                     for user in users)
+        lines.append(PreviewLine(exercise.id, version.title, cadence, times, version.minutes,
+                                 per_week(cadence, times), gets))
+    loads = []
+    for index, user in enumerate(users):
+        mine = [line for line in lines if line.partners[index]]
+        loads.append(PartnerLoad(
+            name=user.name,
+            per_week=sum(line.per_week for line in mine),
+            once=sum(1 for line in mine if line.cadence == "once"),
+            up_to=sum(line.times_per_week or 0 for line in mine
+                      if line.cadence == "as_it_comes_up"),
+            minutes=sum(line.per_week * (line.minutes or 0) for line in mine),
+            exercises=len(mine),
+        ))
+    return StepPreview(lines, loads, error)
 
 
 def pause(assignment: Assignment, on: dt.date) -> bool:
@@ -211,7 +366,9 @@ def end(assignment: Assignment, on: dt.date) -> bool:
     if assignment.status == "paused":
         resume(assignment, on)
     assignment.status = "ended"
-    assignment.ended_on = max(on, assignment.start_date - dt.timedelta(days=1))
+    # The day it was ended, even before its start: nothing is due after it, and nothing
+    # can be practised after it either (a practice before the first due day included).
+    assignment.ended_on = on
     return True
 
 
@@ -321,11 +478,15 @@ def log_entry(
     if completion not in COMPLETIONS:
         raise DomainError("Say whether you did it: done, partly or not done")
     today = today_for(assignment, author, couple)
-    if occurrence not in plan_of(assignment).dates(today):
-        raise DomainError("Nothing is due on that day")
+    kind = day_kind(assignment, author, couple, occurrence)
+    if kind is None:
+        raise DomainError("Nothing can be logged for this exercise on that day")
     existing = _entry_of(assignment, author, occurrence)
+    if existing is None and occurrence > today:
+        raise DomainError("That day has not come yet: log a practice on the day you do it")
     if existing is None and not can_log(occurrence, today):
         raise DomainError("This day is more than a week ago and can no longer be logged")
+    _check_practice(assignment, author, occurrence, kind, completion)
     content: dict[str, Any] = {
         "completion": completion,
         "answers": _clean_answers(assignment, answers),
@@ -370,6 +531,26 @@ def log_entry(
     return existing
 
 
+def _check_practice(assignment: Assignment, author: User, day: dt.date, kind: str,
+                    completion: str) -> None:
+    """A practice logged apart from the schedule is one that was done (or partly); an "as
+    it comes up" exercise takes up to its most a week."""
+    if kind == "extra" and completion == "not_done":
+        if assignment.cadence == "as_it_comes_up":
+            raise DomainError("Log it on a day you did it: done or partly")
+        raise DomainError("Nothing was due that day: log a practice as done or partly")
+    if assignment.cadence == "as_it_comes_up":
+        # Two uses sent at the same moment (two windows, two days of one week) are counted
+        # one after the other: the second waits here until the first is committed.
+        hold(assignment)
+    if week_full_for(assignment, author, day):
+        most = assignment.times_per_week
+        raise WeekIsFull(
+            f"You have logged this {'once' if most == 1 else f'{most} times'} this week, as "
+            "many times as your therapist suggested. What you wrote is kept here as a draft "
+            "that only you can see.")
+
+
 def set_visibility(author: User, couple: Couple, entry: Entry, visibility: str) -> None:
     """Only the author shares or un-shares; under the open policy entries stay shared."""
     _check_visibility(author, couple, entry, visibility)
@@ -407,8 +588,10 @@ def backfill_entry(
         raise DomainError("This exercise is not yours to log")
     if completion not in COMPLETIONS:
         raise DomainError("Say whether you did it: done, partly or not done")
-    if occurrence not in plan_of(assignment).dates(occurrence):
-        raise DomainError("Nothing is due on that day")
+    kind = day_kind(assignment, author, couple, occurrence)
+    if kind is None:
+        raise DomainError("Nothing can be logged for this exercise on that day")
+    _check_practice(assignment, author, occurrence, kind, completion)
     entry = Entry(
         assignment_id=assignment.id,
         author_id=author.id,

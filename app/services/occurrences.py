@@ -21,12 +21,23 @@ The rules, and the edge cases decided:
 - **Schedules.** *Once*: its start date only. *Count-limited*: the first N dates that are
   not paused. *Ended* (an end date, or ended by the therapist): no date after the last
   day. *Paused*: paused days are not dates at all, so they are neither due nor use up a
-  count. *As it comes up* does not exist yet; it will have no dates, so all its entries
-  will be extra practice.
-- **Extra practice.** An entry on a day that is not a date of the schedule (the day was
-  paused afterwards, or the schedule changed under it) is extra practice: counted apart
-  (`Tally.extra`), never as due, done or in a streak. (Two accounts of a joint day are
-  compared all the same.)
+  count. *As it comes up* (up to N times a week): no dates at all, so nothing of it is
+  ever due, not done, not logged, overdue or in a streak.
+- **What can be logged on a day** (`kind_of_day`). A date of the schedule is *due*. Any
+  other day the plan runs on (`Plan.runs_on`: from the day the exercise was given, or its
+  start if earlier, to its last day, not paused) takes a practice logged apart: *extra*.
+  Nothing can be logged before the exercise was given, after its last day, or on a paused
+  day. So a partner can read and practise an exercise before its first due day.
+- **Extra practice.** An entry done or partly on a day that is not a date of the schedule
+  (practised on another day, or the day was paused or the schedule changed after it was
+  logged) is extra practice: counted apart (`Tally.extra`), never as due, done or in a
+  streak. "Not done" on such a day is in no figure: nothing was due and nothing was
+  practised. (Two accounts of a joint day are compared all the same.)
+- **Uses.** Each entry done or partly of an *as it comes up* exercise is one use
+  (`Tally.used`), counted apart from extra practice: it is how often the exercise was
+  used. It is logged once a day at most (one entry a day), and up to its N a week: a
+  week whose N uses are logged takes no more (`week_is_full`), by the calendar the
+  exercise is dated in.
 - **Counts.** Of the due occurrences in a span: done, partly, not done, and not logged,
   each shown apart ("3 done, 1 partly, 0 not done, 1 not logged of 5"). *Partly* is never
   counted as *done*. The one rate is the share done (`Tally.percent_done`), always shown
@@ -98,13 +109,15 @@ def logged_late(occurrence: dt.date, logged_on: dt.date) -> bool:
 
 @dataclass(frozen=True)
 class Tally:
-    """Due occurrences by what was logged, and extra practice apart."""
+    """Due occurrences by what was logged; extra practice and the uses of "as it comes
+    up" exercises apart."""
 
     done: int = 0
     partly: int = 0
     not_done: int = 0
     not_logged: int = 0
     extra: int = 0
+    used: int = 0
 
     @property
     def due(self) -> int:
@@ -119,20 +132,44 @@ class Tally:
     def __add__(self, other: Tally) -> Tally:
         return Tally(self.done + other.done, self.partly + other.partly,
                      self.not_done + other.not_done, self.not_logged + other.not_logged,
-                     self.extra + other.extra)
+                     self.extra + other.extra, self.used + other.used)
 
     def describe(self, keep_together: bool = False) -> str:
-        """'3 done, 1 partly, 0 not done, 1 not logged of 5' (and any extra practice).
-        With `keep_together`, each count is held to its words by no-break spaces, so that
-        a narrow column breaks the line only between counts."""
+        """'3 done, 1 partly, 0 not done, 1 not logged of 5' (or 'nothing due'), then any
+        extra practice and uses apart: '; 1 extra practice; 2 uses as it came up'. With
+        `keep_together`, each count is held to its words by no-break spaces, so that a
+        narrow column breaks the line only between counts."""
+        return "; ".join([self.describe_due(keep_together),
+                          *self._apart(keep_together)])
+
+    def describe_due(self, keep_together: bool = False) -> str:
+        """The due occurrences only: '3 done, 1 partly, 0 not done, 1 not logged of 5',
+        or 'nothing due'."""
         counts = ([f"{self.done} done", f"{self.partly} partly", f"{self.not_done} not done",
                    f"{self.not_logged} not logged of {self.due}"] if self.due
                   else ["nothing due"])
-        extra = [f"{self.extra} extra practice"] if self.extra else []
-        if keep_together:
-            counts = [part.replace(" ", "\u00a0") for part in counts]
-            extra = [part.replace(" ", "\u00a0") for part in extra]
-        return "; ".join([", ".join(counts), *extra])
+        return ", ".join(_together(counts, keep_together))
+
+    def describe_apart(self, keep_together: bool = False) -> str:
+        """What is counted apart from the due occurrences: '1 extra practice; 2 uses as it
+        came up', or '' when there is none."""
+        return "; ".join(self._apart(keep_together))
+
+    def describe_uses(self, keep_together: bool = False) -> str:
+        """An "as it comes up" exercise's figure: 'used 3 times', 'used once', 'not used'."""
+        text = ("not used" if not self.used else "used once" if self.used == 1
+                else f"used {self.used} times")
+        return _together([text], keep_together)[0]
+
+    def _apart(self, keep_together: bool) -> list[str]:
+        parts = [f"{self.extra} extra practice"] if self.extra else []
+        if self.used:
+            parts.append(f"{self.used} use{'s' if self.used != 1 else ''} as it came up")
+        return _together(parts, keep_together)
+
+
+def _together(parts: list[str], keep_together: bool) -> list[str]:
+    return [part.replace(" ", "\u00a0") for part in parts] if keep_together else parts
 
 
 def total(tallies: Iterable[Tally]) -> Tally:
@@ -155,6 +192,7 @@ class Occurrences:
     due: tuple[dt.date, ...]
     logged: Mapping[dt.date, str]
     today: dt.date
+    as_it_comes_up: bool = False  # no dates: what is logged counts as uses
 
     @classmethod
     def of(cls, plan: Plan, logged: Mapping[dt.date, str], today: dt.date,
@@ -162,11 +200,12 @@ class Occurrences:
         """From a whole schedule; its dates are listed through `until` too (to show the
         days still to come), though only those due count in any figure."""
         last = max(today, until or today, max(logged, default=today))
-        return cls.from_dates(plan.dates(last), logged, today)
+        return cls.from_dates(plan.dates(last), logged, today,
+                              as_it_comes_up=plan.cadence == "as_it_comes_up")
 
     @classmethod
     def from_dates(cls, dates: Sequence[dt.date], logged: Mapping[dt.date, str],
-                   today: dt.date) -> Occurrences:
+                   today: dt.date, *, as_it_comes_up: bool = False) -> Occurrences:
         """From the schedule's dates (in order) of the span a caller looks at; dates from
         today on count only where logged."""
         dates = dates if isinstance(dates, tuple) else tuple(dates)
@@ -174,16 +213,16 @@ class Occurrences:
         due = dates[:ended]
         if logged and ended < len(dates):
             due += tuple(day for day in dates[ended:] if day in logged)
-        return cls(dates, due, logged, today)
+        return cls(dates, due, logged, today, as_it_comes_up)
 
     @cached_property
     def _scheduled(self) -> frozenset[dt.date]:
         return frozenset(self.dates)
 
-    def tally(self, first: dt.date | None = None, last: dt.date | None = None, *,
-              extra: bool = True) -> Tally:
+    def tally(self, first: dt.date | None = None, last: dt.date | None = None) -> Tally:
         """Counts of the due occurrences from `first` to `last` (both included; None: no
-        bound), and (unless `extra` is false) the extra practice logged in that span."""
+        bound), and the extra practice (or, as it comes up, the uses) logged in that
+        span."""
         done = partly = not_done = not_logged = 0
         due = self.due
         low = 0 if first is None else bisect_left(due, first)
@@ -199,14 +238,24 @@ class Occurrences:
                 not_logged += 1
             else:
                 not_done += 1
-        logged = self.logged
         practice = 0
-        if extra and logged:
-            scheduled = self._scheduled
-            practice = sum(1 for day in logged
-                           if day not in scheduled
-                           and (first is None or day >= first) and (last is None or day <= last))
+        if self.logged:
+            # Every logged date of the schedule is due, so it was counted above: what was
+            # practised in the span beyond the due days done or partly is apart from them.
+            practised = sum(1 for day, completion in self.logged.items()
+                            if completion != "not_done" and (first is None or day >= first)
+                            and (last is None or day <= last))
+            practice = practised - done - partly
+        if self.as_it_comes_up:
+            return Tally(done, partly, not_done, not_logged, used=practice)
         return Tally(done, partly, not_done, not_logged, practice)
+
+    def extra_days(self) -> list[dt.date]:
+        """The days logged apart from the schedule's dates (extra practice, or uses), in
+        order: those that count in a figure (done or partly)."""
+        scheduled = self._scheduled
+        return sorted(day for day, completion in self.logged.items()
+                      if completion != "not_done" and day not in scheduled)
 
     def streak(self, last: dt.date | None = None) -> int:
         """Due occurrences done or partly in a row, counting back from the latest due on
@@ -225,6 +274,32 @@ class Occurrences:
         """Due, not logged, and still loggable (within LATE_DAYS of today)."""
         oldest = self.today - _LATE
         return [day for day in self.due if day >= oldest and day not in self.logged]
+
+
+# --- what can be logged, and when ------------------------------------------------------
+
+
+def kind_of_day(plan: Plan, day: dt.date, given_on: dt.date | None = None) -> str | None:
+    """What an entry on `day` would be: "due" on a date of the schedule, "extra" on
+    another day the plan runs on (from `given_on`, the day the exercise was given, when
+    that is before its start), None on a day nothing can be logged. (How late a day can
+    be logged is `schedule.can_log`'s.)"""
+    if not plan.runs_on(day, given_on):
+        return None
+    return "due" if day in plan.dates(day) else "extra"
+
+
+def uses_in_week(logged: Iterable[dt.date], day: dt.date) -> int:
+    """How many of the logged days fall in the week (Monday to Sunday) holding `day`."""
+    monday = day - dt.timedelta(days=day.weekday())
+    sunday = monday + dt.timedelta(days=6)
+    return sum(1 for other in logged if monday <= other <= sunday)
+
+
+def week_is_full(logged: Iterable[dt.date], day: dt.date, most: int) -> bool:
+    """Whether the week holding `day` already has its `most` uses, leaving `day` itself
+    out (so an entry of that day can still be changed)."""
+    return uses_in_week((other for other in logged if other != day), day) >= most
 
 
 # --- the joint comparison --------------------------------------------------------------

@@ -1,5 +1,10 @@
 """What a partner sees in their portal: this week's homework, as plain data.
 
+Every exercise given to the partner that runs in the week is there, from the day it was
+given (so it can be read, and practised, before its first due day) to its last day: its
+due days, the days practised apart from them (extra practice, or the uses of an "as it
+comes up" exercise), and whether a practice can be logged today.
+
 The other partner's completion is shown (it is shared homework); what they wrote is never
 read here, so it cannot leak into the portal.
 """
@@ -15,9 +20,9 @@ from sqlalchemy.orm import selectinload
 from app.clock import now
 from app.extensions import db
 from app.models import Assignment, Couple, Entry, User
-from app.services.homework import plan_of
-from app.services.occurrences import Occurrences, Tally, dated_in, day_in
-from app.services.schedule import can_log, week_of
+from app.services.homework import given_on, plan_of
+from app.services.occurrences import Occurrences, Tally, dated_in, day_in, kind_of_day
+from app.services.schedule import LATE_DAYS, can_log, week_of
 from app.services.visibility import (
     completion_seen_by_partner,
     is_given_to,
@@ -34,14 +39,35 @@ class Day:
     is_past: bool  # its day has ended
     mine: str | None  # my completion, if logged
     partner: str | None  # the other partner's completion (both/joint), if logged
+    is_extra: bool = False  # not a due day: extra practice, or a use as it came up
 
 
 @dataclass(frozen=True)
 class WeekItem:
     assignment: Assignment
-    days: list[Day]  # the week's occurrences, due or still to come
-    week: Tally  # the week's due occurrences, as of now
+    days: list[Day]  # the week's occurrences, due or still to come, and days practised
+    week: Tally  # the week's due occurrences, as of now; extra practice and uses apart
     streak: int  # done or partly in a row, up to the end of the week shown (or now)
+    today: dt.date  # the partner's today, where this exercise is dated
+    first_due: dt.date | None = None  # its first due day, while it is still to come
+    practise_today: bool = False  # a practice apart from the due days can be logged today
+    week_full: bool = False  # as it comes up: today's week has its most uses
+
+    @property
+    def as_it_comes_up(self) -> bool:
+        return self.assignment.cadence == "as_it_comes_up"
+
+    @property
+    def is_paused(self) -> bool:
+        return self.assignment.status == "paused"
+
+
+def runs_in(assignment: Assignment, timezone: str, first: dt.date, last: dt.date) -> bool:
+    """Whether the exercise runs on a day from `first` to `last` (or is paused in it):
+    given by then, and not over before."""
+    begins = given_on(assignment, timezone)
+    ends = plan_of(assignment).last_day()
+    return begins <= last and (ends is None or ends >= first)
 
 
 def week_for_partner(user: User, couple: Couple, week_start: dt.date | None = None
@@ -73,12 +99,15 @@ def week_for_partner(user: User, couple: Couple, week_start: dt.date | None = No
                 row.completion)
     items = []
     for assignment in assignments:
-        today = day_in(moment, dated_in(assignment.mode, couple.timezone, user.timezone))
+        zone = dated_in(assignment.mode, couple.timezone, user.timezone)
+        today = day_in(moment, zone)
         mine = logged.get((assignment.id, user.id), {})
         theirs = logged.get((assignment.id, other), {})
-        occurrences = Occurrences.of(plan_of(assignment), mine, today, until=sunday)
-        week = [day for day in occurrences.dates if monday <= day <= sunday]
-        if not week:
+        plan = plan_of(assignment)
+        occurrences = Occurrences.of(plan, mine, today, until=sunday)
+        scheduled = [day for day in occurrences.dates if monday <= day <= sunday]
+        apart = [day for day in occurrences.extra_days() if monday <= day <= sunday]
+        if not (scheduled or apart or runs_in(assignment, zone, monday, sunday)):
             continue
         days = [
             Day(
@@ -88,16 +117,54 @@ def week_for_partner(user: User, couple: Couple, week_start: dt.date | None = No
                 is_past=day < today,
                 mine=mine.get(day),
                 partner=theirs.get(day),
+                is_extra=day in apart,
             )
-            for day in week
+            for day in sorted({*scheduled, *apart})
         ]
+        first_due = None
+        if not occurrences.due:  # nothing due yet: when will the first day be?
+            ahead = max(today, assignment.start_date) + dt.timedelta(days=14)
+            first_due = next((day for day in plan.dates(ahead) if day > today), None)
+        this_week = monday <= today <= sunday
+        practise_today = (this_week and today not in mine
+                          and kind_of_day(plan, today, given_on(assignment, zone)) == "extra")
+        week_full = (assignment.cadence == "as_it_comes_up" and this_week
+                     and occurrences.tally(*week_of(today)).used
+                     >= (assignment.times_per_week or 0))
         items.append(WeekItem(
             assignment=assignment,
             days=days,
             week=occurrences.tally(monday, sunday),
             streak=occurrences.streak(sunday),
+            today=today,
+            first_due=first_due,
+            practise_today=practise_today,
+            week_full=week_full,
         ))
     return monday, items
+
+
+def practice_days(user: User, couple: Couple, assignment: Assignment
+                  ) -> tuple[dt.date, list[tuple[dt.date, str, str | None]]]:
+    """(today, days): the days a practice of this exercise can be logged or looked at,
+    today first and back as late as a day can be logged: (day, "due" or "extra", my
+    completion if logged)."""
+    zone = dated_in(assignment.mode, couple.timezone, user.timezone)
+    today = day_in(now(), zone)
+    plan, first = plan_of(assignment), given_on(assignment, zone)
+    oldest = today - dt.timedelta(days=LATE_DAYS)
+    mine = dict(db.session.execute(
+        sa.select(Entry.occurrence_date, Entry.completion).where(
+            Entry.assignment_id == assignment.id, Entry.author_id == user.id,
+            Entry.occurrence_date.between(oldest, today))
+    ).all())
+    found = []
+    for back in range(LATE_DAYS + 1):
+        day = today - dt.timedelta(days=back)
+        kind = kind_of_day(plan, day, first)
+        if kind is not None or day in mine:
+            found.append((day, kind or "extra", mine.get(day)))
+    return today, found
 
 
 def entry_of(user: User, assignment: Assignment, day: dt.date) -> Entry | None:

@@ -75,6 +75,7 @@ class TimelineItem:
     occurrence: dt.date
     entries: list[Entry]
     difference: JointDifference | None = None
+    is_extra: bool = False  # logged on a day that was not due (extra practice, or a use)
 
     @property
     def is_joint(self) -> bool:
@@ -108,8 +109,15 @@ def joint_difference(assignment: Assignment, occurrence: dt.date, entries: list[
 
 
 def build_timeline(assignments: list[Assignment], entries: list[Entry]) -> list[TimelineItem]:
-    """Entries newest first; a joint occurrence's two accounts share one card."""
+    """Entries newest first; a joint occurrence's two accounts share one card. A card of
+    a day that is not a date of the schedule is marked extra."""
     by_id = {a.id: a for a in assignments}
+    latest: dict[int, dt.date] = {}
+    for entry in entries:
+        latest[entry.assignment_id] = max(entry.occurrence_date,
+                                          latest.get(entry.assignment_id, entry.occurrence_date))
+    scheduled = {assignment_id: frozenset(plan_of(by_id[assignment_id]).dates(day))
+                 for assignment_id, day in latest.items()}
     items: list[TimelineItem] = []
     joint: dict[tuple[int, dt.date], TimelineItem] = {}
     for entry in entries:
@@ -118,7 +126,8 @@ def build_timeline(assignments: list[Assignment], entries: list[Entry]) -> list[
         if assignment.mode == "joint" and key in joint:
             joint[key].entries.append(entry)
             continue
-        item = TimelineItem(assignment, entry.occurrence_date, [entry])
+        item = TimelineItem(assignment, entry.occurrence_date, [entry],
+                            is_extra=entry.occurrence_date not in scheduled[assignment.id])
         items.append(item)
         if assignment.mode == "joint":
             joint[key] = item

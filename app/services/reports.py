@@ -430,7 +430,8 @@ def _summary(src: _Sources, csi4: Csi4Summary | None) -> Summary:
             if src.previous is not None:
                 last_period[user.id].append(
                     occurrences.tally(src.previous.period_start, src.previous.period_end))
-        if any(r.tally.due or r.tally.extra for r in rows) or src.in_period[assignment.id]:
+        if (any(r.tally.due or r.tally.extra or r.tally.used for r in rows)
+                or src.in_period[assignment.id]):
             adherence.append(AdherenceRow(
                 assignment.exercise_version.title,
                 cadence_label(assignment.cadence, assignment.times_per_week)
@@ -457,9 +458,12 @@ def _homework_changes(src: _Sources, now_rows: dict[int, list[Tally]],
     for partner in src.partners:
         user = partner.user
         now_total = total(now_rows.get(user.id, []))
+        apart = now_total.describe_apart()
         if not now_total.due:
+            if apart:  # extra practice, or uses of "as it comes up" exercises, only
+                lines.append(f"{user.name}: nothing due in this period; {apart}.")
             continue
-        line = (f"{user.name}: {now_total.describe()} due in this period "
+        line = (f"{user.name}: {now_total.describe_due()} due in this period "
                 f"({now_total.percent_done}% done)")
         before = (total(then_rows.get(user.id, [])).percent_done
                   if previous is not None else None)
@@ -469,7 +473,7 @@ def _homework_changes(src: _Sources, now_rows: dict[int, list[Tally]],
                      else "the same as")
             line += (f", {trend} {before}% done in the last report "
                      f"({previous.period_start:%d %b} to {previous.period_end:%d %b})")
-        lines.append(line + ".")
+        lines.append(line + "." + (f" Apart from that: {apart}." if apart else ""))
     started = [a.exercise_version.title for a in src.assignments
                if src.start <= a.start_date <= src.end]
     ended = [a.exercise_version.title for a in src.assignments

@@ -27,8 +27,10 @@ CADENCE_CHOICES = (
     ("daily", "Daily"),
     ("weekly", "Weekly"),
     ("times_per_week", "Some days a week"),
+    ("as_it_comes_up", "As it comes up (never due)"),
 )
 TIMES_MIN, TIMES_MAX = 2, 6
+MOST_MIN, MOST_MAX = 1, 7  # as it comes up: logged once a day at most
 # The marks a rating question can carry (services.guides.RATING_MARKS).
 HIGHER_IS_WORSE = "A higher number means worse (such as resentment)"
 ABOUT_SAFETY = "It asks about safety or fear"
@@ -117,6 +119,7 @@ class ExerciseForm(FlaskForm):
         validators=[DataRequired(message="Choose how often partners do this exercise.")],
     )
     times_per_week = WholeNumberField("Times a week")
+    up_to_per_week = WholeNumberField("At most, times a week")
     minutes = WholeNumberField("About how many minutes it takes (optional)")
     submit = SubmitField("Save exercise")
 
@@ -133,6 +136,16 @@ class ExerciseForm(FlaskForm):
                 f"Choose {TIMES_MIN} to {TIMES_MAX} times a week; "
                 "for every day or once a week, choose Daily or Weekly."
             )
+
+    def validate_up_to_per_week(self, field):
+        if self.cadence.data != "as_it_comes_up":
+            field.errors[:] = []  # the field is not used: nothing typed in it matters
+            return
+        if field.process_errors:
+            return
+        if field.data is None or not MOST_MIN <= field.data <= MOST_MAX:
+            raise ValidationError(
+                f"Say at most how many times a week: {MOST_MIN} to {MOST_MAX}.")
 
     def validate_minutes(self, field):
         if field.process_errors or field.data is None:
@@ -200,6 +213,7 @@ class ExerciseForm(FlaskForm):
             "ratings": ratings,
             "cadence": cadence,
             "times_per_week": self.times_per_week.data if cadence == "times_per_week" else None,
+            "up_to_per_week": self.up_to_per_week.data if cadence == "as_it_comes_up" else None,
             "minutes": self.minutes.data,
         }
 
@@ -210,7 +224,10 @@ class ExerciseForm(FlaskForm):
             "title": version.title,
             "instructions": version.instructions,
             "cadence": version.cadence,
-            "times_per_week": version.times_per_week,
+            "times_per_week": (version.times_per_week if version.cadence == "times_per_week"
+                               else None),
+            "up_to_per_week": (version.times_per_week if version.cadence == "as_it_comes_up"
+                               else None),
             "minutes": version.minutes,
         }
         for name, prompt in zip(PROMPT_FIELDS, version.prompts, strict=False):

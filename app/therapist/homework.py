@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -18,7 +20,9 @@ from app.services.homework import (
     edit_schedule,
     end,
     pause,
+    preview_step,
     resume,
+    step_exercises,
     weekdays_of,
 )
 from app.services.scoping import (
@@ -58,34 +62,32 @@ def choose_couple():
 def assign(couple_id: int):
     couple = couple_for_therapist(couple_id, current_user)
     exercise, step = _item(current_user)
-    form = AssignForm(partners=couple.partners, whole_step=step is not None)
+    offered = step_exercises(step) if step is not None else []
+    form = AssignForm(partners=couple.partners, whole_step=step is not None,
+                      exercises=offered)
     if request.method == "GET":
         form.start.data = today_in(couple.timezone)
         version = exercise.current if exercise else None
         if version is not None:
             form.cadence.data = version.cadence
-            if version.times_per_week:
+            if version.cadence == "times_per_week":
                 form.times_per_week.data = str(version.times_per_week)
-    if form.validate_on_submit():
-        mode, _, partner_id = form.mode.data.partition(":")
-        partner = next((p.user for p in couple.partners if str(p.user_id) == partner_id), None)
-        schedule = Schedule(
-            start=form.start.data,
-            cadence=form.cadence.data,
-            times_per_week=int(form.times_per_week.data)
-            if form.cadence.data == "times_per_week" else None,
-            weekdays=[int(day) for day in form.weekdays.data or []]
-            if form.cadence.data == "times_per_week" else (),
-            end=form.end_date.data if form.ends.data == "date" else None,
-            max_occurrences=form.max_occurrences.data if form.ends.data == "count" else None,
-        )
+            elif version.cadence == "as_it_comes_up":
+                form.up_to.data = str(version.times_per_week)
+        if step is not None:
+            form.exercises.data = [str(e.id) for e in offered]
+    # A whole step can be shown first: "Show the week" sends the form without giving.
+    previewing = step is not None and request.form.get("action") == "preview"
+    if form.validate_on_submit() and not previewing:
+        mode, partner = _who(form, couple)
         try:
             if step is not None:
-                made = assign_step(current_user, couple, step, mode=mode, schedule=schedule,
-                                   partner=partner, note=form.note.data or "")
+                made = assign_step(current_user, couple, step, mode=mode,
+                                   schedule=_schedule_from(form), partner=partner,
+                                   note=form.note.data or "", chosen=_chosen(form))
             else:
                 made = [assign_exercise(current_user, couple, exercise, mode=mode,
-                                        schedule=schedule, partner=partner,
+                                        schedule=_schedule_from(form), partner=partner,
                                         note=form.note.data or "")]
         except DomainError as error:
             form.cadence.errors.append(str(error))
@@ -95,17 +97,49 @@ def assign(couple_id: int):
             flash(f"Homework given: {len(made)} exercise{'s' if len(made) != 1 else ''}.",
                   "info")
             return redirect(url_for("therapist.couple", couple_id=couple.id))
+    preview = None
+    if step is not None and not _preview_blocked(form):
+        mode, partner = _who(form, couple)
+        preview = preview_step(couple, step, mode=mode, schedule=_schedule_from(form),
+                               partner=partner, chosen=_chosen(form))
     return render_template("therapist/assign.html", couple=couple, exercise=exercise,
-                           step=step, form=form), status_of(form)
+                           step=step, form=form, preview=preview,
+                           offered={str(e.id): e.current for e in offered},
+                           ), status_of(form)
+
+
+def _who(form, couple) -> tuple[str, Any]:
+    """The mode, and the one partner (a user) when it is for one."""
+    mode, _, partner_id = (form.mode.data or "both").partition(":")
+    partner = next((p.user for p in couple.partners if str(p.user_id) == partner_id), None)
+    return mode, partner
+
+
+def _chosen(form) -> set[int]:
+    """The ids of the step's exercises ticked."""
+    return {int(value) for value in form.exercises.data or [] if value.isdigit()}
+
+
+def _preview_blocked(form) -> bool:
+    """Whether a step's week cannot be worked out from the form: it needs who does it and
+    how often (the start and the end do not change a full week's count)."""
+    return bool(form.mode.errors or form.cadence.errors or form.times_per_week.errors
+                or form.up_to.errors or form.weekdays.errors or not form.cadence.data)
 
 
 def _schedule_from(form) -> Schedule:
-    weekly_days = form.cadence.data == "times_per_week"
+    cadence = form.cadence.data
+    times = None
+    if cadence == "times_per_week":
+        times = int(form.times_per_week.data)
+    elif cadence == "as_it_comes_up":
+        times = int(form.up_to.data)
     return Schedule(
-        start=form.start.data,
-        cadence=form.cadence.data,
-        times_per_week=int(form.times_per_week.data) if weekly_days else None,
-        weekdays=[int(day) for day in form.weekdays.data or []] if weekly_days else (),
+        start=form.start.data or today_in("UTC"),
+        cadence=cadence,
+        times_per_week=times,
+        weekdays=[int(day) for day in form.weekdays.data or []]
+        if cadence == "times_per_week" else (),
         end=form.end_date.data if form.ends.data == "date" else None,
         max_occurrences=form.max_occurrences.data if form.ends.data == "count" else None,
     )
@@ -122,9 +156,11 @@ def edit_assignment(assignment_id: int):
         form.start.data = max(today_in(couple.timezone), assignment.start_date)
         form.cadence.data = assignment.cadence
         form.note.data = assignment.note
-        if assignment.times_per_week:
+        if assignment.cadence == "times_per_week":
             form.times_per_week.data = str(assignment.times_per_week)
             form.weekdays.data = [str(day) for day in weekdays_of(assignment)]
+        elif assignment.cadence == "as_it_comes_up":
+            form.up_to.data = str(assignment.times_per_week)
         if assignment.end_date:
             form.ends.data, form.end_date.data = "date", assignment.end_date
         elif assignment.max_occurrences:

@@ -36,6 +36,11 @@ class AssignForm(FlaskForm):
     weekdays = CheckboxesField(
         "On these days", choices=choices((str(i), name) for i, name in enumerate(WEEKDAY_NAMES))
     )
+    up_to = SelectField(
+        "Up to how many times a week",
+        choices=choices([("1", "Once")] + [(str(n), f"{n} times") for n in range(2, 8)]),
+        default="3",
+    )
     ends = RadioField(
         "Until",
         choices=choices([("never", "Until I end it"), ("date", "Until a date"),
@@ -55,10 +60,16 @@ class AssignForm(FlaskForm):
         "A personal note for the couple (optional)",
         validators=[Length(max=2000, message="At most 2,000 characters.")],
     )
+    # Giving a whole step: which of its exercises (the form's choices are the step's).
+    exercises = CheckboxesField("Exercises to give")
     submit = SubmitField("Give this homework")
 
-    def __init__(self, *args, partners=(), whole_step=False, **kwargs):
+    def __init__(self, *args, partners=(), whole_step=False, exercises=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if whole_step:
+            self.exercises.choices = choices((str(e.id), e.current.title) for e in exercises)
+        elif hasattr(self, "exercises"):
+            del self.exercises
         if self.mode is not None:
             modes = [("both", "Both partners, each on their own")]
             modes += [(f"one:{p.user_id}", f"Only {p.user.name}") for p in partners]
@@ -66,7 +77,8 @@ class AssignForm(FlaskForm):
             self.mode.choices = choices(modes)
         cadences = [("suggested", "Each exercise's suggested rhythm")] if whole_step else []
         cadences += [("once", "Once"), ("daily", "Every day"), ("weekly", "Once a week"),
-                     ("times_per_week", "Some days each week")]
+                     ("times_per_week", "Some days each week"),
+                     ("as_it_comes_up", "As it comes up: logged when it happens, never due")]
         self.cadence.choices = choices(cadences)
         if not self.cadence.data:
             self.cadence.data = "suggested" if whole_step else None
@@ -81,6 +93,16 @@ class AssignForm(FlaskForm):
     def validate_max_occurrences(self, field):
         if self.ends.data == "count" and not field.data:
             raise ValidationError("Say how many times.")
+
+    def validate_ends(self, field):
+        if field.data == "count" and self.cadence.data == "as_it_comes_up":
+            raise ValidationError(
+                "“As it comes up” has no number of times to count down: choose until a "
+                "date, or until you end it.")
+
+    def validate_exercises(self, field):
+        if not field.data:
+            raise ValidationError("Choose at least one exercise of the step.")
 
     def validate_weekdays(self, field):
         if self.cadence.data == "times_per_week":
