@@ -275,18 +275,23 @@ def test_extra_practice_and_uses_are_apart_in_every_figure(db, client, sign_in_a
     week_cell = table(client.get("/therapist/").text).rows[0][2]
     assert week_cell == f"{short[a.id]} {a_week.describe()} {short[b.id]} {b_week.describe()}"
 
-    # Both reports.
-    for audience in ("clinician", "couple"):
-        data = gather(couple, audience=audience, start=MONDAY, end=SUNDAY)
-        tallies = {(row.exercise, p.name): p.tally for row in data.summary.adherence
-                   for p in row.partners}
-        assert tallies[(weekly.exercise_version.title, a.name)] == a_week
-        assert tallies[(patterns.exercise_version.title, b.name)] == Tally(used=2)
-        html = text(build_html(data))
-        assert "+ 2 extra practice" in html
-        assert "used 2 times as it came up" in html
-        assert f"{b.name}: 0 done, 0 partly, 1 not done, 0 not logged of 1 due in this " \
-            f"period (0% done). Apart from that: 2 uses as it came up." in html
+    # The clinician report: each partner's figures, extra practice and uses apart.
+    data = gather(couple, audience="clinician", start=MONDAY, end=SUNDAY)
+    tallies = {(row.exercise, p.name): p.tally for row in data.summary.adherence
+               for p in row.partners}
+    assert tallies[(weekly.exercise_version.title, a.name)] == a_week
+    assert tallies[(patterns.exercise_version.title, b.name)] == Tally(used=2)
+    html = text(build_html(data))
+    assert "+ 2 extra practice" in html
+    assert "used 2 times as it came up" in html
+    assert f"{b.name}: 0 done, 0 partly, 1 not done, 0 not logged of 1 due in this " \
+        f"period (0% done). Apart from that: 2 uses as it came up." in html
+    # The couple handout: the couple's figures, the uses between them, no extra practice
+    # counted as due.
+    handout = gather(couple, audience="couple", start=MONDAY, end=SUNDAY)
+    shown = {p.exercise: p.together for p in handout.progress}
+    assert shown[patterns.exercise_version.title].describe() == "used 2 times between you"
+    assert shown[weekly.exercise_version.title].occurrences == 1  # the 9th: extra not due
 
 
 def test_nothing_is_overdue_for_an_exercise_given_as_it_comes_up(db, couple, practised):

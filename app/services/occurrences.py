@@ -360,6 +360,7 @@ class Together:
     both: int  # both done
     one: int  # one done, the other not
     partly: int  # neither done, at least one partly
+    used: int = 0  # as it comes up: the uses between the two of you
 
     @property
     def kept_up(self) -> bool:
@@ -367,7 +368,11 @@ class Together:
         return self.occurrences > 0 and 2 * self.both >= self.occurrences
 
     def describe(self, unit: str = "days") -> str:
-        """'14 days: both of you on 9, one of you on 2, partly on 1'."""
+        """'14 days: both of you on 9, one of you on 2, partly on 1'; as it comes up,
+        'used 3 times between you'."""
+        if not self.occurrences:
+            return ("used once between you" if self.used == 1
+                    else f"used {self.used} times between you" if self.used else "not used")
         parts = [f"{label} on {count}" for label, count in (
             ("both of you", self.both), ("one of you", self.one), ("partly", self.partly))
             if count]
@@ -376,10 +381,18 @@ class Together:
 
 
 def together(first: Occurrences, second: Occurrences, start: dt.date, end: dt.date,
-             *, leave_out: Iterable[dt.date] = ()) -> Together:
+             *, leave_out: Iterable[dt.date] = (), joint: bool = False) -> Together:
     """Both partners' occurrences of one exercise from `start` to `end`, day by day: only
-    the days due for both count, and none of `leave_out` (days one partner may not see)."""
+    the days due for both count, and none of `leave_out` (days one partner may not see).
+    As it comes up, the uses between them: each partner's, or, for a joint exercise, the
+    days either logged it done or partly (one use of the couple)."""
     skipped = set(leave_out)
+    if first.as_it_comes_up:
+        used = {p: {day for day, completion in o.logged.items()
+                    if completion in ("done", "partly") and start <= day <= end
+                    and day not in skipped} for p, o in enumerate((first, second))}
+        return Together(0, 0, 0, 0, used=len(used[0] | used[1]) if joint
+                        else len(used[0]) + len(used[1]))
     days = sorted(day for day in set(first.due) & set(second.due)
                   if start <= day <= end and day not in skipped)
     both = one = partly = 0

@@ -649,8 +649,9 @@ def _handout(src: _Sources) -> Handout:
         # logged": the couple handout then says nothing of who did what).
         if len(ids) == 2 and completion_seen_by_partner(couple, assignment, "partner"):
             pair = [_occurrences(src, assignment, user_id, hidden) for user_id in ids]
-            figures = together(*pair, src.start, src.end, leave_out=hidden)
-            if figures.occurrences:
+            figures = together(*pair, src.start, src.end, leave_out=hidden,
+                               joint=assignment.mode == "joint")
+            if figures.occurrences or figures.used:
                 item = Progress(title, rhythm, figures,
                                 "days" if assignment.cadence == "daily" else "times")
                 progress.append(item)
@@ -756,7 +757,7 @@ def _coming_up(src: _Sources, assignments: list[Assignment], until: dt.date
         if assignment.status != "active":
             continue
         days = [day for day in plan_of(assignment).dates(until) if day >= first]
-        if days:
+        if days or assignment.cadence == "as_it_comes_up":
             found.append(ComingUp(
                 assignment.exercise_version.title, _rhythm(assignment), assignment.note,
                 days, every_day=len(days) == (until - first).days + 1 and len(days) > 1))
