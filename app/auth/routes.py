@@ -154,7 +154,7 @@ def accept_invitation(token: str):
         form=form,
         invitation=invitation,
         couple=couple,
-        policy_text=policy_wording(couple.confidentiality_policy) if couple else None,
+        policy_text=policy_wording(couple) if couple else None,
     ), status_of(form)
 
 

@@ -4,11 +4,12 @@ from wtforms.validators import DataRequired
 
 from app.forms import choices
 from app.services.measures import CSI4_ITEMS
+from app.services.policies import say
 
 COMPLETION_CHOICES = choices([("done", "Done"), ("partly", "Partly"), ("not_done", "Not done")])
 VISIBILITY_CHOICES = choices([
-    ("therapist", "Only my therapist"),
-    ("partner", "My therapist and my partner"),
+    ("therapist", say("choice.therapist")),
+    ("partner", say("choice.partner")),
 ])
 
 

@@ -10,7 +10,7 @@ from app.auth.forms import EmptyForm
 from app.clock import today_in
 from app.forms import database_id, status_of
 from app.services import DomainError
-from app.services.couples import change_policy, couples_for_therapist
+from app.services.couples import change_policy, couples_for_therapist, set_completion_sharing
 from app.services.homework import (
     Schedule,
     assign_exercise,
@@ -21,6 +21,7 @@ from app.services.homework import (
     resume,
     weekdays_of,
 )
+from app.services.policies import assigning_hint, say
 from app.services.scoping import (
     assignment_for_therapist,
     couple_for_therapist,
@@ -96,7 +97,8 @@ def assign(couple_id: int):
                   "info")
             return redirect(url_for("therapist.couple", couple_id=couple.id))
     return render_template("therapist/assign.html", couple=couple, exercise=exercise,
-                           step=step, form=form), status_of(form)
+                           step=step, form=form, privacy_hint=assigning_hint(couple)
+                           ), status_of(form)
 
 
 def _schedule_from(form) -> Schedule:
@@ -140,8 +142,8 @@ def edit_assignment(assignment_id: int):
             flash("The new schedule is saved; what was due before stays as it was.", "info")
             return redirect(url_for("therapist.couple", couple_id=couple.id) + "#homework")
     return render_template("therapist/assign.html", couple=couple,
-                           exercise=None, step=None, editing=assignment, form=form
-                           ), status_of(form)
+                           exercise=None, step=None, editing=assignment, form=form,
+                           privacy_hint=assigning_hint(couple)), status_of(form)
 
 
 def _change(assignment_id: int, action, verb: str):
@@ -183,4 +185,23 @@ def change_couple_policy(couple_id: int):
                       policy=couple.confidentiality_policy)
         flash("The policy was changed for new entries. Both partners will be asked to "
               "accept it before they write again.", "info")
+    return redirect(location)
+
+
+@bp.post("/couples/<int:couple_id>/completion-sharing")
+def change_completion_sharing(couple_id: int):
+    """Whether partners see each other's completion; both are told in their portal."""
+    couple = couple_for_therapist(couple_id, current_user)
+    location = url_for("therapist.couple", couple_id=couple.id)
+    if EmptyForm().validate_on_submit():
+        wanted = request.form.get("shared", "")
+        with refusals_shown_at(location):
+            if wanted not in ("yes", "no"):
+                raise DomainError("Choose whether partners see each other's completion")
+            changed = set_completion_sharing(current_user, couple, wanted == "yes")
+        if changed:
+            audit_request("completion_sharing.changed", couple,
+                          shared=couple.is_completion_shared)
+        flash(say("therapist.now_shared" if couple.is_completion_shared
+                  else "therapist.now_not_shared"), "info")
     return redirect(location)

@@ -202,7 +202,9 @@ def log_day(page, title: str, day: dt.date, *, completion: str, prompt: str | No
             str(value), exact=True).check()
     page.get_by_label("My therapist and my partner" if shared else "Only my therapist").check()
     page.get_by_role("button", name="Save").click()
-    expect(flash(page, "Saved. Thank you.")).to_be_visible()
+    expect(flash(page, "Saved. Your therapist and your partner can read what you wrote."
+                 if shared else "Saved. Only your therapist can read what you wrote.")
+           ).to_be_visible()
 
 
 def answer_csi4(page, answers: list[int]) -> None:
@@ -212,7 +214,8 @@ def answer_csi4(page, answers: list[int]) -> None:
     for group, score in zip(page.get_by_role("group").all(), answers, strict=True):
         group.get_by_role("radio").nth(score).check()
     page.get_by_role("button", name="Send my answers").click()
-    expect(flash(page, "Your answers go to your therapist only.")).to_be_visible()
+    expect(flash(page, "Only your therapist sees your answers, never your partner.")
+           ).to_be_visible()
 
 
 @pytest.mark.parametrize("who", ["maya", "leo"])
@@ -424,7 +427,7 @@ def finish_after_logging_in_again(page, story):
     expect(page.get_by_label(CHECK_IN_PROMPT)).to_have_value(LONG_START + LONG_END)
     expect(page.get_by_label("Done", exact=True)).to_be_checked()
     page.get_by_role("button", name="Save").click()
-    expect(flash(page, "Saved. Thank you.")).to_be_visible()
+    expect(flash(page, "Saved. Only your therapist can read what you wrote.")).to_be_visible()
     page.get_by_role("link", name=f"View {CHECK_IN}, {day_name(FRI)}").click()
     expect(page.get_by_label(CHECK_IN_PROMPT)).to_have_value(LONG_START + LONG_END)
 
