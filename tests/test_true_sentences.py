@@ -38,8 +38,9 @@ TITLES = {"both": "An evening walk", "joint": "A shared dinner", "one": "A lette
 # The sentences found, and those checked, over the worlds of this module.
 FOUND: dict[str, set[str]] = {}
 CHECKED: dict[str, set[str]] = {}
+HISTORIES = ("plain", "moved, then changed", "changed, then moved")
 WORLDS = [(policy, shared, history) for policy in ("limited", "open")
-          for shared in (True, False) for history in ("plain", "changed and moved")]
+          for shared in (True, False) for history in HISTORIES]
 
 
 def text_of(page: str) -> str:
@@ -191,13 +192,18 @@ def build(world: World, make_practice, make_user, make_couple, clock) -> None:
     private = "therapist" if limited else None
     shared = "partner" if limited else None
     if world.changed:
-        # Logged before the therapist changes the setting.
+        # Logged before the setting changes.
         log(world, "both-mon", "both", DAYS[0], "done", private, before_change=True)
         log(world, "joint-mon", "joint", DAYS[0], "partly", private, before_change=True)
         at(NOW - dt.timedelta(hours=2))
-        move(world)
-        at(NOW - dt.timedelta(hours=1))
-        change_sharing(world)
+        if world.history == "moved, then changed":
+            move(world)
+            at(NOW - dt.timedelta(hours=1))
+            change_sharing(world, "t")
+        else:
+            change_sharing(world, "f")
+            at(NOW - dt.timedelta(hours=1))
+            move(world)
     at(NOW)
     if not world.changed:
         log(world, "both-mon", "both", DAYS[0], "done", private)
@@ -326,9 +332,9 @@ def move(world: World) -> None:
     assert moved.status_code == 302
 
 
-def change_sharing(world: World) -> None:
-    """The therapist who has the couple now changes the setting, on the couple page."""
-    t = world.clients["t"]
+def change_sharing(world: World, who: str) -> None:
+    """The therapist who has the couple at the time changes the setting, on its page."""
+    t = world.clients[who]
     page = t.get(f"/therapist/couples/{world.couple_id}")
     action = f"/therapist/couples/{world.couple_id}/completion-sharing"
     changed = t.post(action, data={**tokens_in(page.text, action),
@@ -558,10 +564,12 @@ class Checks:
             for logged in world.logged.values():
                 self.therapist_reads(logged)
             return True
-        if key == "notice.changed":
-            assert world.changed_at is not None
+        if key in ("notice.changed", "notice.changed_before_move"):
+            # Who changed it, as the therapist who has the couple reads its audit trail.
             audit = world.clients["t"].get(f"/therapist/couples/{world.couple_id}/audit").text
-            assert "completion_sharing.changed" in audit
+            [actor] = re.findall(r"<td>([^<]*)</td>\s*<td>completion_sharing.changed</td>",
+                                 audit)
+            assert (actor == world.users["t"].name) == (key == "notice.changed"), actor
             return True
         if key in ("notice.now_shared", "therapist.now_shared"):
             return self.completion_policy(since=True)
@@ -622,7 +630,8 @@ ENTRY_KEYS = {"entry.completion_shared", "entry.completion_not_shared", "entry.o
               "entry.earlier_versions"}
 COUPLE_KEYS = {"policy.open", "policy.limited", "policy.completion_shared",
                "policy.completion_shared_since", "policy.completion_not_shared",
-               "policy.one_partner", "policy.therapist", "notice.changed", "notice.now_shared",
+               "policy.one_partner", "policy.therapist", "notice.changed",
+               "notice.changed_before_move", "notice.now_shared",
                "notice.now_not_shared", "entry.draft", "measure.therapist_only",
                "therapist.policy_open", "therapist.policy_limited",
                "therapist.completion_shared", "therapist.completion_shared_since",

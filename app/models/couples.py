@@ -22,6 +22,14 @@ class Couple(TimestampMixin, Base):
         sa.CheckConstraint(one_of("confidentiality_policy", POLICIES), name="policy_valid"),
         sa.CheckConstraint(one_of("status", COUPLE_STATUSES), name="status_valid"),
         sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        # A change of completion sharing is recorded with its time and who made it, or not
+        # at all (never changed since the couple was created).
+        sa.CheckConstraint(
+            "(completion_sharing_changed_at IS NULL AND completion_sharing_changed_by_id IS NULL)"
+            " OR (completion_sharing_changed_at IS NOT NULL"
+            " AND completion_sharing_changed_by_id IS NOT NULL)",
+            name="sharing_changed_by_iff_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +47,8 @@ class Couple(TimestampMixin, Base):
     # Set when the therapist changes that setting: an entry logged before it is never shown
     # by it, and each partner is told of the change in their portal.
     completion_sharing_changed_at: Mapped[dt.datetime | None]
+    completion_sharing_changed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id"), index=True)
 
     practice: Mapped[Practice] = relationship()
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])

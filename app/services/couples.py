@@ -208,6 +208,7 @@ def set_completion_sharing(therapist: User, couple: Couple, shared: bool) -> boo
         return False
     couple.is_completion_shared = shared
     couple.completion_sharing_changed_at = now()
+    couple.completion_sharing_changed_by_id = therapist.id
     db.session.flush()
     return True
 

@@ -104,6 +104,8 @@ SENTENCES: dict[str, str] = {
     ),
     # The portal's notice after the therapist changed the couple's completion sharing.
     "notice.changed": "Your therapist changed what you see of each other's homework.",
+    # ... when it was changed by the therapist who had the couple before.
+    "notice.changed_before_move": "What you see of each other's homework has changed.",
     "notice.now_shared": (
         "From now on, you each see whether the other did the homework you were both given "
         "(done, partly or not done). Nothing logged before this change is shown."
@@ -265,6 +267,7 @@ def therapist_badge(assignment: Assignment, visibility: str) -> str:
 
 def sharing_notice(couple: Couple) -> list[str]:
     """What both partners are told after the therapist changed completion sharing."""
-    return [say("notice.changed"),
+    by_current = couple.completion_sharing_changed_by_id == couple.therapist_id
+    return [say("notice.changed" if by_current else "notice.changed_before_move"),
             say("notice.now_shared" if couple.is_completion_shared
                 else "notice.now_not_shared")]

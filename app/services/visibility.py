@@ -59,10 +59,11 @@ def completion_seen_by_partner(couple: Couple, assignment: Assignment, entry: Lo
     since the setting last changed (what was logged while it was off, or before it was
     turned on again, is never shown). The entry's visibility plays no part: it governs
     the words."""
+    logged_at = entry.created_at  # read first: a caller that passes no entry fails at once
     if not completion_shared_for(couple, assignment):
         return False
     since = couple.completion_sharing_changed_at
-    return since is None or entry.created_at >= since
+    return since is None or logged_at >= since
 
 
 def words_seen_by_partner(visibility: str) -> bool:
