@@ -94,8 +94,9 @@ def test_therapist_creates_a_couple_and_each_partner_joins_from_the_email(
 
     expect(flash(therapist, "both partners were sent an invitation")).to_be_visible()
     expect(therapist.get_by_role("heading", name=COUPLE_NAME, level=1)).to_be_visible()
-    expect(therapist.get_by_text("Limited: written entries are private to the therapist")
-           ).to_be_visible()
+    expect(therapist.get_by_text("Limited: written entries are private to you")).to_be_visible()
+    expect(therapist.get_by_text("Each partner sees whether the other did the homework given "
+                                 "to both of them").first).to_be_visible()
     partners = therapist.get_by_role("region", name="Partners")
     expect(partners.get_by_text("Invitation sent")).to_have_count(2)
 
