@@ -113,6 +113,15 @@ MATRIX.update({
         "POST", "/portal/entries/{entry}/visibility", only({"partner": 302})),
 })
 MATRIX.update({
+    # The author's confirmation before sharing; for anyone else, not found.
+    "client.confirm_sharing": ("GET", "/portal/entries/{entry}/share", only({"partner": 200})),
+    "client.acknowledge_sharing_change": (
+        "POST", "/portal/sharing-notice/seen",
+        only({"partner": 302, "other_partner": 302, "foreign_partner": 302})),
+    "therapist.change_completion_sharing": (
+        "POST", "/therapist/couples/{couple}/completion-sharing", THERAPIST_POST),
+})
+MATRIX.update({
     "therapist.new_session": (
         "GET", "/therapist/couples/{couple}/sessions/new", THERAPIST_GET),
     "therapist.session": ("GET", "/therapist/sessions/{session}", THERAPIST_GET),

@@ -373,7 +373,7 @@ def test_past_its_most_a_week_the_words_are_kept_as_a_draft(db, client, sign_in_
     words = "After the argument about the car I noticed I went quiet first."
     url = f"/portal/homework/{patterns.id}/{TODAY.isoformat()}"
     page = client.get(url)
-    assert "as many times as your therapist suggested" in text(page.text)  # told ahead
+    assert "the most suggested for a week" in text(page.text)  # told ahead
     response = client.post(url, data={"csrf_token": csrf_token_from(page.text),
                                       "completion": "done", "once": new_token(),
                                       "answer-0": words})

@@ -208,7 +208,7 @@ def test_the_clinician_report_shows_the_same_figures(db, history):
     assert f"{b.name}: {B_WEEK.describe_due()} due in this period (20% done)." in html
     assert f"{b.name}: {B_WEEK.describe_due()} due in this period (20% done). Apart" not in html
     # One difference in the period (the 9th: done against not done), visible to both
-    # partners, since completion is always shared.
+    # partners: the couple shares completion.
     assert html.count("Different experiences on") == 1
     assert (f"Different experiences on 9 Mar 2026 (one did it, the other did not): "
             f"{a.name} done, {b.name} not done.") in html
@@ -236,7 +236,7 @@ def test_the_couple_handout_shows_the_couples_figures_from_the_same_arithmetic(d
 
 def test_a_joint_difference_nobody_wrote_about_is_in_both_reports(db, history):
     """Done against not done, with no words or ratings, and one account private: still one
-    difference to talk about in both reports (completion is shared homework)."""
+    difference to talk about in both reports (the couple shares completion)."""
     couple, a, b, _homework = history
     surprises = assign_exercise(
         couple.therapist, couple,

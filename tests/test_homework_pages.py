@@ -242,8 +242,13 @@ def test_author_can_share_and_unshare_after_the_edit_window(app, db, client, sig
                         data={"csrf_token": csrf_token_from(other.get("/portal/").text),
                               "visibility": "partner"})
     assert forged.status_code == 404
+    # Sharing what was private asks first: the button leads to the confirmation.
+    asked = partner.post(f"/portal/entries/{entry.id}/visibility",
+                         data={"csrf_token": token, "visibility": "partner"})
+    assert asked.headers["Location"] == f"/portal/entries/{entry.id}/share"
+    assert PRIVATE not in other.get(f"/portal/homework/{assignment.id}/2026-03-12").text
     partner.post(f"/portal/entries/{entry.id}/visibility",
-                 data={"csrf_token": token, "visibility": "partner"})
+                 data={"csrf_token": token, "visibility": "partner", "confirmed": "yes"})
     assert PRIVATE in other.get(f"/portal/homework/{assignment.id}/2026-03-12").text
     partner.post(f"/portal/entries/{entry.id}/visibility",
                  data={"csrf_token": token, "visibility": "therapist"})

@@ -107,6 +107,8 @@ CHECKS = [
     ("ck_couples_policy_valid", "couples", "confidentiality_policy = 'secret'"),
     ("ck_couples_status_valid", "couples", "status = 'gone'"),
     ("ck_couples_name_not_blank", "couples", "name = ' '"),
+    ("ck_couples_sharing_changed_by_iff_at", "couples",
+     "completion_sharing_changed_at = '2026-01-01 00:00:00'"),
     ("ck_partners_position_one_or_two", "partners", "position = 3"),
     ("ck_guides_title_not_blank", "guides", "title = ''"),
     ("ck_steps_position_positive", "steps", "position = 0"),

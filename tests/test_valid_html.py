@@ -22,10 +22,12 @@ import pytest
 import sqlalchemy as sa
 
 from app.clock import now, today_in
+from app.extensions import db as _db
 from app.models import (
     Assignment,
     Couple,
     Entry,
+    EntryRevision,
     Guide,
     Report,
     Step,
@@ -413,8 +415,35 @@ def _save_pages_after_changes(app, pages, users, ids, extras):
                _post(admin, f"/admin/clinicians/{ids['clinician']}/deactivate",
                      follow_redirects=True))
     pages.save("reset request, sent", _post(_client(app), "/reset", {"email": "x@example.org"}))
+    _save_sharing_pages(app, pages, users, ids, extras)
     pages.save("practice audit trail", admin.get("/admin/audit"))
     pages.save("couple audit trail", therapist.get(f"/therapist/couples/{ids['couple']}/audit"))
+
+
+def _save_sharing_pages(app, pages, users, ids, extras):
+    """Completion sharing turned off and the partners told; an entry shared after its
+    confirmation; an edited entry's earlier version on the therapist's page."""
+    therapist, alex = _client(app, users["therapist"]), _client(app, users["partner"])
+    couple = ids["couple"]
+    pages.save("completion sharing turned off",
+               _post(therapist, f"/therapist/couples/{couple}/completion-sharing",
+                     {"shared": "no"}, follow_redirects=True))
+    pages.save("portal with the sharing notice", alex.get("/portal/"))
+    old = extras["old_entry"]
+    if old.visibility != "partner":
+        pages.save("entry shared after its confirmation",
+                   _post(alex, f"/portal/entries/{old.id}/visibility",
+                         {"visibility": "partner", "confirmed": "yes"}, follow_redirects=True))
+    pages.save("confirmation of an entry already shared",
+               alex.get(f"/portal/entries/{old.id}/share"))
+    entry = _db.session.get(Entry, extras["joint_entry"].id)
+    _db.session.add(EntryRevision(entry_id=entry.id, revision=entry.revision,
+                                 completion="not_done", visibility="therapist",
+                                 answers=["What it said before"], ratings=[]))
+    entry.revision += 1
+    _db.session.commit()
+    pages.save("couple page with an earlier version",
+               therapist.get(f"/therapist/couples/{couple}?entries=all"))
 
 
 def test_every_page_is_valid_html(app, db, runner, make_practice, make_user, make_couple,

@@ -27,7 +27,7 @@ from app.services.accounts import (
     user_of_sign_in,
 )
 from app.services.invitations import InvalidLink, accept, couple_of_invitation, invitation_from_link
-from app.services.policies import policy_wording
+from app.services.policies import NOT_REAL_TIME, policy_sentences
 from app.services.resets import complete_reset, request_reset, reset_from_link
 from app.transactions import after_commit, audit_lasting
 
@@ -154,7 +154,8 @@ def accept_invitation(token: str):
         form=form,
         invitation=invitation,
         couple=couple,
-        policy_text=policy_wording(couple.confidentiality_policy) if couple else None,
+        policy_sentences=policy_sentences(couple) if couple else [],
+        not_real_time=NOT_REAL_TIME,
     ), status_of(form)
 
 

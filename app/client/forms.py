@@ -4,13 +4,14 @@ from wtforms.validators import DataRequired
 
 from app.forms import choices
 from app.services.measures import CSI4_ITEMS
+from app.services.policies import say
 
 COMPLETION_CHOICES = choices([("done", "Done"), ("partly", "Partly"), ("not_done", "Not done")])
 # A practice logged apart from the due days was done: there is no "not done" to log.
 PRACTICE_CHOICES = choices([("done", "Done"), ("partly", "Partly")])
 VISIBILITY_CHOICES = choices([
-    ("therapist", "Only my therapist"),
-    ("partner", "My therapist and my partner"),
+    ("therapist", say("choice.therapist")),
+    ("partner", say("choice.partner")),
 ])
 
 

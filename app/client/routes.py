@@ -12,7 +12,12 @@ from app.clock import today_in
 from app.extensions import csrf
 from app.models import User
 from app.services import DomainError
-from app.services.couples import accept_policy, needs_policy_acceptance
+from app.services.couples import (
+    accept_policy,
+    acknowledge_sharing_notice,
+    needs_policy_acceptance,
+    needs_sharing_notice,
+)
 from app.services.drafts import discard_draft, draft_of, save_draft
 from app.services.homework import (
     WeekIsFull,
@@ -32,7 +37,15 @@ from app.services.measures import (
     response_of,
     submit_csi4,
 )
-from app.services.policies import NOT_REAL_TIME, SHARED_COMPLETION, policy_wording
+from app.services.policies import (
+    NOT_REAL_TIME,
+    entry_privacy,
+    policy_sentences,
+    readers,
+    saved_message,
+    say,
+    sharing_notice,
+)
 from app.services.portal import (
     entry_of,
     practice_days,
@@ -46,6 +59,7 @@ from app.services.scoping import (
     entry_for_author,
     session_for_partner,
 )
+from app.services.visibility import can_be_shared, has_words
 from app.transactions import refusals_shown_at
 
 
@@ -88,8 +102,12 @@ def welcome():
         week_is=week_is,
         previous_week=monday - dt.timedelta(days=7),
         next_week=monday + dt.timedelta(days=7) if week and monday < this_monday else None,
-        policy_text=policy_wording(couple.confidentiality_policy),
+        policy_sentences=policy_sentences(couple),
+        not_real_time=NOT_REAL_TIME,
         needs_acceptance=needs_acceptance,
+        sharing_notice=sharing_notice(couple) if needs_sharing_notice(current_user, couple)
+        else None,
+        measure_words=say("measure.therapist_only"),
         form=EmptyForm(),
         measures_due=[(s, s.scheduled_at.astimezone(ZoneInfo(current_user.timezone)))
                       for s in due_measures(current_user, couple)],
@@ -106,18 +124,56 @@ def accept_current_policy():
     return redirect(url_for("client.welcome"))
 
 
+@bp.post("/sharing-notice/seen")
+def acknowledge_sharing_change():
+    couple = couple_for_partner(current_user)
+    if EmptyForm().validate_on_submit() and needs_sharing_notice(current_user, couple):
+        acknowledge_sharing_notice(current_user, couple)
+    return redirect(url_for("client.welcome"))
+
+
+def _shareable_entry(entry_id: int):
+    """The author's entry whose readers they choose; not found otherwise."""
+    couple, entry = entry_for_author(entry_id, current_user)
+    if not can_be_shared(couple, entry.assignment):
+        abort(404)
+    return couple, entry
+
+
+def _entry_page(entry) -> str:
+    return url_for("client.log", assignment_id=entry.assignment_id,
+                   day=entry.occurrence_date.isoformat())
+
+
+@bp.get("/entries/<int:entry_id>/share")
+def confirm_sharing(entry_id: int):
+    """Before a private entry is shared: what the partner will read, and a button."""
+    couple, entry = _shareable_entry(entry_id)
+    return render_template(
+        "client/share.html",
+        couple=couple, entry=entry, version=entry.assignment.exercise_version,
+        back=_entry_page(entry), has_words=has_words(entry.answers, entry.ratings),
+        confirm_words=say("share.confirm"), readers=readers(entry.assignment, entry.visibility),
+    )
+
+
 @bp.post("/entries/<int:entry_id>/visibility")
 def entry_visibility(entry_id: int):
-    couple, entry = entry_for_author(entry_id, current_user)
+    couple, entry = _shareable_entry(entry_id)
     wanted = request.form.get("visibility", "")
-    location = url_for("client.log", assignment_id=entry.assignment_id,
-                       day=entry.occurrence_date.isoformat())
+    location = _entry_page(entry)
+    if wanted == "partner" and entry.visibility != "partner" and not request.form.get(
+            "confirmed"):
+        # Sharing what was private asks first, showing what the partner will read.
+        return redirect(url_for("client.confirm_sharing", entry_id=entry.id))
     if EmptyForm().validate_on_submit():
+        before = entry.visibility
         with refusals_shown_at(location):
             set_visibility(current_user, couple, entry, wanted)
-        audit_request("entry.visibility_changed", entry, visibility=entry.visibility)
-        flash("Shared with your partner." if entry.visibility == "partner"
-              else "Now only your therapist can read it.", "info")
+        if entry.visibility != before:
+            audit_request("entry.visibility_changed", entry, visibility=entry.visibility)
+            flash(say("share.done" if entry.visibility == "partner" else "share.undone"),
+                  "info")
     return redirect(location)
 
 
@@ -161,12 +217,15 @@ def log(assignment_id: int, day: str):
     today = today_for(assignment, current_user, couple)
     entry = entry_of(current_user, assignment, occurrence)
     version = assignment.exercise_version
-    if entry is None and not can_log(occurrence, today):
+    partner_entry = shared_entry_of_partner(current_user, couple, assignment, occurrence)
+    # The page holds the partner's own entry, or one they can still log, or the other's
+    # shared words for the day (readable on a day too old to log).
+    loggable = entry is not None or can_log(occurrence, today)
+    kind = day_kind(assignment, current_user, couple, occurrence) if loggable else None
+    writable = entry is not None or kind is not None
+    if not writable and partner_entry is None:
         abort(404)
-    kind = day_kind(assignment, current_user, couple, occurrence)
-    if entry is None and kind is None:
-        abort(404)
-    editable = entry is None or can_edit(entry)
+    editable = writable and (entry is None or can_edit(entry))
     draft = draft_of(current_user, assignment, occurrence) if editable else None
     form = EntryForm(obj=entry)
     # A practice apart from the due days (extra practice, or a use "as it comes up") is
@@ -200,7 +259,10 @@ def log(assignment_id: int, day: str):
                 saved = log_entry(
                     current_user, couple, assignment, occurrence,
                     completion=form.completion.data, answers=content["answers"],
-                    ratings=content["ratings"], visibility=form.visibility.data,
+                    ratings=content["ratings"],
+                    # Who reads a saved entry changes only through sharing (which asks
+                    # first) or un-sharing, never by editing it.
+                    visibility=form.visibility.data if entry is None else None,
                 )
             except WeekIsFull as error:
                 # Refused, but what was written is kept: as a draft, in a request that
@@ -215,7 +277,7 @@ def log(assignment_id: int, day: str):
             else:
                 discard_draft(current_user, assignment, occurrence)
                 audit_request("entry.logged", saved, revision=saved.revision)
-                flash("Saved. Thank you.", "info")
+                flash(saved_message(assignment, saved), "info")
                 return redirect(url_for("client.welcome"))
         else:
             errors.append("Entries can be changed for 24 hours after logging them.")
@@ -223,11 +285,12 @@ def log(assignment_id: int, day: str):
     return render_template(
         "client/log.html",
         couple=couple, assignment=assignment, version=version, occurrence=occurrence,
-        today=today, entry=entry, editable=editable, form=form, kind=kind,
-        week_full=week_full,
+        today=today, entry=entry, writable=writable, editable=editable, form=form,
+        kind=kind, week_full=week_full,
         answers=content["answers"], ratings=content["ratings"], errors=errors, draft=draft,
-        partner_entry=shared_entry_of_partner(current_user, couple, assignment, occurrence),
-        shared_completion=SHARED_COMPLETION, not_real_time=NOT_REAL_TIME,
+        partner_entry=partner_entry, not_real_time=NOT_REAL_TIME,
+        privacy=entry_privacy(couple, assignment, entry, editable=editable),
+        shareable=entry is not None and can_be_shared(couple, assignment),
     ), status
 
 
@@ -294,7 +357,7 @@ def measure(session_id: int):
             status = 422
         else:
             audit_request("measure.answered", response, instrument="csi4")
-            flash("Thank you. Your answers go to your therapist only.", "info")
+            flash(f"Thank you. {say('measure.therapist_only')}", "info")
             return redirect(url_for("client.welcome"))
     elif form.is_submitted():
         status = 422 if answered is None and is_open_for(session) else 200
@@ -303,5 +366,5 @@ def measure(session_id: int):
         couple=couple, session=session, form=form, answered=answered,
         is_open=is_open_for(session),
         when=session.scheduled_at.astimezone(ZoneInfo(current_user.timezone)),
-        name=CSI4_NAME, reference=CSI4_REFERENCE,
+        name=CSI4_NAME, reference=CSI4_REFERENCE, measure_words=say("measure.therapist_only"),
     ), status

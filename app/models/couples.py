@@ -22,6 +22,14 @@ class Couple(TimestampMixin, Base):
         sa.CheckConstraint(one_of("confidentiality_policy", POLICIES), name="policy_valid"),
         sa.CheckConstraint(one_of("status", COUPLE_STATUSES), name="status_valid"),
         sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        # A change of completion sharing is recorded with its time and who made it, or not
+        # at all (never changed since the couple was created).
+        sa.CheckConstraint(
+            "(completion_sharing_changed_at IS NULL AND completion_sharing_changed_by_id IS NULL)"
+            " OR (completion_sharing_changed_at IS NOT NULL"
+            " AND completion_sharing_changed_by_id IS NOT NULL)",
+            name="sharing_changed_by_iff_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +41,14 @@ class Couple(TimestampMixin, Base):
     status: Mapped[str] = mapped_column(sa.String(10), default="active")
     # Set when the therapist changes the policy: partners accept the new one again.
     policy_changed_at: Mapped[dt.datetime | None]
+    # Whether each partner sees the other's completion (done / partly / not done) of the
+    # homework given to both; the rule itself lives in app/services/visibility.py.
+    is_completion_shared: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Set when the therapist changes that setting: an entry logged before it is never shown
+    # by it, and each partner is told of the change in their portal.
+    completion_sharing_changed_at: Mapped[dt.datetime | None]
+    completion_sharing_changed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id"), index=True)
 
     practice: Mapped[Practice] = relationship()
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
@@ -55,6 +71,9 @@ class Partner(TimestampMixin, Base):
     # A client belongs to exactly one couple.
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), unique=True)
     position: Mapped[int] = mapped_column(sa.SmallInteger)
+    # When this partner acknowledged the notice of the couple's last change of completion
+    # sharing ("Your therapist changed what you see of each other's homework").
+    completion_sharing_seen_at: Mapped[dt.datetime | None]
 
     couple: Mapped[Couple] = relationship(back_populates="partners")
     user: Mapped[User] = relationship(lazy="joined")

@@ -15,6 +15,7 @@ from app.models.couples import POLICIES
 from app.services import DomainError
 from app.services.accounts import check_timezone, create_user, email_in_use, normalise_email
 from app.services.invitations import Outgoing, invite_user
+from app.services.locking import hold
 from app.services.policies import policy_wording
 
 
@@ -38,6 +39,7 @@ def create_couple(
     partners: Sequence[PartnerDetails],
     timezone: str,
     policy: str = "limited",
+    completion_shared: bool = True,
 ) -> NewCouple:
     """A couple in the therapist's practice; each partner gets a client account (no password
     yet) and, unless told otherwise, an invitation. An address that already has an account
@@ -57,6 +59,7 @@ def create_couple(
         name=name.strip(),
         timezone=check_timezone(timezone),
         confidentiality_policy=policy,
+        is_completion_shared=completion_shared,
     )
     db.session.add(couple)
     db.session.flush()
@@ -186,9 +189,48 @@ def accept_policy(user: User, couple: Couple) -> PolicyConsent:
         couple_id=couple.id,
         user_id=user.id,
         policy=couple.confidentiality_policy,
-        wording=policy_wording(couple.confidentiality_policy),
+        wording=policy_wording(couple),
         accepted_at=now(),
     )
     db.session.add(consent)
     db.session.flush()
     return consent
+
+
+def set_completion_sharing(therapist: User, couple: Couple, shared: bool) -> bool:
+    """Whether partners see each other's completion, from now on: what was logged before
+    the change is never shown by it, and each partner is told of it in their portal.
+    False when it already was so (the same click twice)."""
+    if couple.therapist_id != therapist.id:
+        raise DomainError("Only the couple's therapist can change what partners see")
+    hold(couple)
+    if couple.is_completion_shared == shared:
+        return False
+    couple.is_completion_shared = shared
+    couple.completion_sharing_changed_at = now()
+    couple.completion_sharing_changed_by_id = therapist.id
+    db.session.flush()
+    return True
+
+
+def _partner_of(user: User, couple: Couple) -> Partner | None:
+    return next((p for p in couple.partners if p.user_id == user.id), None)
+
+
+def needs_sharing_notice(user: User, couple: Couple) -> bool:
+    """True until the partner has acknowledged the couple's last change of completion
+    sharing."""
+    changed = couple.completion_sharing_changed_at
+    partner = _partner_of(user, couple)
+    if changed is None or partner is None:
+        return False
+    return partner.completion_sharing_seen_at is None or (
+        partner.completion_sharing_seen_at < changed)
+
+
+def acknowledge_sharing_notice(user: User, couple: Couple) -> None:
+    """The partner has read the notice of the change."""
+    partner = _partner_of(user, couple)
+    if partner is not None:
+        partner.completion_sharing_seen_at = now()
+        db.session.flush()

@@ -4,9 +4,8 @@ An entry is logged for a due occurrence, or apart from the schedule: extra pract
 another day the exercise runs (before its first due day too), and every use of an "as it
 comes up" exercise, up to its most a week (occurrences.kind_of_day decides the day).
 
-Completion (done / partly / not done) is shared homework: both partners and the therapist
-see it. What a partner writes (answers and ratings) is visible to its author and the
-therapist, and to the other partner only when its visibility is "partner".
+The therapist sees everything. What the other partner sees of an entry (its completion,
+its words) is app/services/visibility.py's to say.
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ from app.services import Collision, DomainError
 from app.services.locking import hold
 from app.services.occurrences import dated_in, day_in, kind_of_day, logged_late, week_is_full
 from app.services.schedule import Plan, can_log, mask_days, per_week, weekday_mask
+from app.services.visibility import is_given_to_both
 
 MAX_TEXT = 10_000
 EDIT_WINDOW = dt.timedelta(hours=24)
@@ -564,6 +564,10 @@ def _check_visibility(author: User, couple: Couple, entry: Entry, visibility: st
         raise DomainError("Choose who sees it")
     if visibility == "therapist" and couple.confidentiality_policy == "open":
         raise DomainError("Under your couple's open policy, entries are shared with your partner")
+    if (visibility == "partner" and entry.visibility != "partner"
+            and not is_given_to_both(entry.assignment)):
+        raise DomainError("This exercise is yours alone: your partner does not see it, so "
+                          "there is nothing to share")
 
 
 def weekdays_of(assignment: Assignment) -> list[int]:

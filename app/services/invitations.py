@@ -172,7 +172,7 @@ def accept(invitation: Invitation, *, password: str, timezone: str, accepts_poli
                 couple_id=couple.id,
                 user_id=user.id,
                 policy=couple.confidentiality_policy,
-                wording=policy_wording(couple.confidentiality_policy),
+                wording=policy_wording(couple),
             )
         )
     db.session.flush()

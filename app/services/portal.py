@@ -5,8 +5,9 @@ given (so it can be read, and practised, before its first due day) to its last d
 due days, the days practised apart from them (extra practice, or the uses of an "as it
 comes up" exercise), and whether a practice can be logged today.
 
-The other partner's completion is shown (it is shared homework); what they wrote is never
-read here, so it cannot leak into the portal.
+What the portal shows of the other partner follows app/services/visibility.py: their
+completion where the couple shares it, and whether they shared words for a day (read on
+that day's page, shared_entry_of_partner); what they wrote is never put in the week.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from app.extensions import db
 from app.models import Assignment, Couple, Entry, User
 from app.services.homework import given_on, plan_of
 from app.services.occurrences import Occurrences, Tally, dated_in, day_in, kind_of_day
+from app.services.policies import readers_short
 from app.services.schedule import LATE_DAYS, can_log, week_of
 from app.services.visibility import (
     completion_seen_by_partner,
+    has_words,
     is_given_to,
     is_given_to_both,
     words_seen_by_partner,
@@ -38,7 +41,9 @@ class Day:
     can_log: bool
     is_past: bool  # its day has ended
     mine: str | None  # my completion, if logged
-    partner: str | None  # the other partner's completion (both/joint), if logged
+    mine_readers: str | None  # who reads the words of my entry (policies.readers_short)
+    partner: str | None  # the other partner's completion, if logged and I may see it
+    partner_shared: bool  # the other partner shared words for this day that I may read
     is_extra: bool = False  # not a due day: extra practice, or a use as it came up
 
 
@@ -86,17 +91,21 @@ def week_for_partner(user: User, couple: Couple, week_start: dt.date | None = No
     ]
     entries = db.session.execute(
         sa.select(Entry.assignment_id, Entry.author_id, Entry.occurrence_date, Entry.completion,
-                  Entry.visibility)
+                  Entry.visibility, Entry.created_at)
         .where(Entry.assignment_id.in_([a.id for a in assignments]))
     ).all() if assignments else []
     other = next((p.user_id for p in couple.partners if p.user_id != user.id), None)
     by_id = {a.id: a for a in assignments}
     logged: dict[tuple[int, int], dict[dt.date, str]] = {}
+    my_visibility: dict[tuple[int, dt.date], str] = {}
     for row in entries:
+        if row.author_id == user.id:
+            my_visibility[(row.assignment_id, row.occurrence_date)] = row.visibility
         if row.author_id == user.id or completion_seen_by_partner(
-                couple, by_id[row.assignment_id], row.visibility):
+                couple, by_id[row.assignment_id], row):
             logged.setdefault((row.assignment_id, row.author_id), {})[row.occurrence_date] = (
                 row.completion)
+    shared = _shared_by(other, [a for a in assignments if is_given_to_both(a)], monday, sunday)
     items = []
     for assignment in assignments:
         zone = dated_in(assignment.mode, couple.timezone, user.timezone)
@@ -116,8 +125,11 @@ def week_for_partner(user: User, couple: Couple, week_start: dt.date | None = No
                 can_log=can_log(day, today),
                 is_past=day < today,
                 mine=mine.get(day),
+                mine_readers=readers_short(assignment, my_visibility[(assignment.id, day)])
+                if day in mine else None,
                 partner=theirs.get(day),
                 is_extra=day in apart,
+                partner_shared=(assignment.id, day) in shared,
             )
             for day in sorted({*scheduled, *apart})
         ]
@@ -167,6 +179,21 @@ def practice_days(user: User, couple: Couple, assignment: Assignment
     return today, found
 
 
+def _shared_by(author_id: int | None, assignments: list[Assignment], monday: dt.date,
+               sunday: dt.date) -> set[tuple[int, dt.date]]:
+    """(assignment, day) of the week where this partner shared words the other may read."""
+    if author_id is None or not assignments:
+        return set()
+    rows = db.session.execute(
+        sa.select(Entry.assignment_id, Entry.occurrence_date, Entry.answers, Entry.ratings)
+        .where(Entry.assignment_id.in_([a.id for a in assignments]),
+               Entry.author_id == author_id, Entry.visibility == "partner",
+               Entry.occurrence_date.between(monday, sunday))
+    ).all()
+    return {(row.assignment_id, row.occurrence_date) for row in rows
+            if has_words(row.answers, row.ratings)}
+
+
 def entry_of(user: User, assignment: Assignment, day: dt.date) -> Entry | None:
     return db.session.scalar(
         sa.select(Entry).where(Entry.assignment_id == assignment.id, Entry.author_id == user.id,
@@ -176,7 +203,8 @@ def entry_of(user: User, assignment: Assignment, day: dt.date) -> Entry | None:
 
 def shared_entry_of_partner(user: User, couple: Couple, assignment: Assignment, day: dt.date
                             ) -> Entry | None:
-    """The other partner's entry for that day, only if its author shared it."""
+    """The other partner's entry for that day, only if its author shared it and it holds
+    something to read."""
     other = next((p.user_id for p in couple.partners if p.user_id != user.id), None)
     if other is None or not is_given_to_both(assignment):
         return None
@@ -184,4 +212,6 @@ def shared_entry_of_partner(user: User, couple: Couple, assignment: Assignment, 
         sa.select(Entry).where(Entry.assignment_id == assignment.id, Entry.author_id == other,
                                Entry.occurrence_date == day)
     )
-    return entry if entry is not None and words_seen_by_partner(entry.visibility) else None
+    if entry is None or not words_seen_by_partner(entry.visibility):
+        return None
+    return entry if has_words(entry.answers, entry.ratings) else None

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.clock import now, today_in
 from app.extensions import db
-from app.models import Assignment, Couple, Entry
+from app.models import Assignment, Couple, Entry, EntryRevision
 from app.services.homework import assignees, plan_of
 from app.services.occurrences import (
     Account,
@@ -90,6 +90,9 @@ class CoupleProgress:
     week: tuple[dt.date, dt.date]
     timeline: list[TimelineItem] = field(default_factory=list)
     differences: list[JointDifference] = field(default_factory=list)
+    # The earlier versions of each edited entry, oldest first: only the therapist reads
+    # them (its author is told so when changing it).
+    earlier: dict[int, list[EntryRevision]] = field(default_factory=dict)
 
 
 
@@ -138,7 +141,7 @@ def build_timeline(assignments: list[Assignment], entries: list[Entry]) -> list[
 
 
 def couple_progress(couple: Couple, week: tuple[dt.date, dt.date]) -> CoupleProgress:
-    """Everything the therapist's couple page shows about homework, in three queries;
+    """Everything the therapist's couple page shows about homework, in four queries;
     "this week" is `week` (Monday, Sunday): the therapist's."""
     moment = now()
     monday, sunday = week
@@ -185,7 +188,21 @@ def couple_progress(couple: Couple, week: tuple[dt.date, dt.date]) -> CoupleProg
         rows.append(AssignmentProgress(assignment, partners))
     timeline = build_timeline(assignments, entries)
     found = [item.difference for item in timeline if item.difference is not None]
-    return CoupleProgress(rows, entries, last, week, timeline, found)
+    return CoupleProgress(rows, entries, last, week, timeline, found,
+                          earlier_versions(assignments) if entries else {})
+
+
+def earlier_versions(assignments: list[Assignment]) -> dict[int, list[EntryRevision]]:
+    """The earlier versions of the assignments' edited entries, by entry, oldest first."""
+    earlier: dict[int, list[EntryRevision]] = defaultdict(list)
+    for revision in db.session.scalars(
+        sa.select(EntryRevision)
+        .join(Entry, Entry.id == EntryRevision.entry_id)
+        .where(Entry.assignment_id.in_([a.id for a in assignments]))
+        .order_by(EntryRevision.entry_id, EntryRevision.revision)
+    ):
+        earlier[revision.entry_id].append(revision)
+    return dict(earlier)
 
 
 @dataclass(frozen=True)

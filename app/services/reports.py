@@ -62,7 +62,10 @@ from app.services.sessions import (
 )
 from app.services.visibility import (
     completion_seen_by_partner,
+    completion_shared_for,
+    has_words,
     is_given_to_both,
+    words_read_by_partner,
     words_seen_by_partner,
 )
 
@@ -556,20 +559,16 @@ def _written(src: _Sources) -> Written:
     names = src.names
     for assignment in src.assignments:
         in_period = src.in_period[assignment.id]
-        withheld += sum(1 for e in in_period if e.visibility != "partner" and _has_words(e))
+        withheld += sum(1 for e in in_period if has_words(e.answers, e.ratings)
+                        and not words_read_by_partner(assignment, e.visibility))
         entries = [_written_entry(e, names.get(e.author_id, ""))
-                   for e in in_period if _has_words(e)]
+                   for e in in_period if has_words(e.answers, e.ratings)]
         differences = (_differences(assignment, in_period, names)
                        if assignment.mode == "joint" else [])
         if entries or differences:
             groups.append(ExerciseContent(assignment.exercise_version.title, entries,
                                           differences))
     return Written(groups, withheld)
-
-
-def _has_words(entry: Entry) -> bool:
-    """Whether the entry holds anything written: an answer or a rating."""
-    return any(entry.answers) or any(r is not None for r in entry.ratings)
 
 
 def _written_entry(entry: Entry, author: str, *, completion: bool = True,
@@ -583,7 +582,7 @@ def _written_entry(entry: Entry, author: str, *, completion: bool = True,
                for i, q in enumerate(version.rating_questions)
                if i < len(entry.ratings) and entry.ratings[i] is not None
                and not (leave_out_safety and q.get("about_safety"))]
-    private = entry.visibility != "partner"
+    private = not words_read_by_partner(entry.assignment, entry.visibility)
     return WrittenEntry(
         date=entry.occurrence_date, author=author,
         completion=COMPLETION_LABELS[entry.completion] if completion else "",
@@ -643,11 +642,11 @@ def _handout(src: _Sources) -> Handout:
         title, rhythm = version.title, _rhythm(assignment)
         in_period = src.in_period[assignment.id]
         hidden = {e.occurrence_date for e in in_period
-                  if not completion_seen_by_partner(couple, assignment, e.visibility)}
+                  if not completion_seen_by_partner(couple, assignment, e)}
         seen = [e for e in in_period if e.occurrence_date not in hidden]
         # Completion both can see: a shared entry's at least (else none, not even "not
         # logged": the couple handout then says nothing of who did what).
-        if len(ids) == 2 and completion_seen_by_partner(couple, assignment, "partner"):
+        if len(ids) == 2 and completion_shared_for(couple, assignment):
             pair = [_occurrences(src, assignment, user_id, hidden) for user_id in ids]
             figures = together(*pair, src.start, src.end, leave_out=hidden,
                                joint=assignment.mode == "joint")
@@ -672,9 +671,9 @@ def _handout(src: _Sources) -> Handout:
         if assignment.mode == "joint":
             topics.extend(_topics(assignment, seen))
         entries = [_written_entry(e, names.get(e.author_id, ""), completion=(
-                       completion_seen_by_partner(couple, assignment, e.visibility)),
+                       completion_seen_by_partner(couple, assignment, e)),
                        leave_out_safety=True)
-                   for e in shared if _has_words(e)]
+                   for e in shared if has_words(e.answers, e.ratings)]
         entries = [e for e in entries if e.answers or e.ratings]
         if entries:
             groups.append(ExerciseContent(title, entries, []))

@@ -3,6 +3,7 @@ from wtforms import EmailField, RadioField, SelectField, StringField, SubmitFiel
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from app.forms import choices, timezone_choices
+from app.services.policies import say
 
 
 def _name(label: str) -> StringField:
@@ -41,12 +42,23 @@ class NewCoupleForm(FlaskForm):
         "Confidentiality policy",
         choices=choices(
             [
-                ("limited", "Limited — written entries stay private unless the author shares"),
-                ("open", "Open — partners read each other's written entries"),
+                ("limited", say("therapist.policy_limited")),
+                ("open", say("therapist.policy_open")),
             ]
         ),
         default="limited",
         validators=[DataRequired(message="Choose a policy.")],
+    )
+    completion_sharing = RadioField(
+        "What partners see of each other's homework",
+        choices=choices(
+            [
+                ("shared", say("therapist.completion_shared")),
+                ("not_shared", say("therapist.completion_not_shared")),
+            ]
+        ),
+        default="shared",
+        validators=[DataRequired(message="Choose what partners see of each other's homework.")],
     )
     submit = SubmitField("Create and send invitations")
 

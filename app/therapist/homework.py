@@ -12,7 +12,7 @@ from app.auth.forms import EmptyForm
 from app.clock import today_in
 from app.forms import database_id, status_of
 from app.services import DomainError
-from app.services.couples import change_policy, couples_for_therapist
+from app.services.couples import change_policy, couples_for_therapist, set_completion_sharing
 from app.services.homework import (
     Schedule,
     assign_exercise,
@@ -25,6 +25,7 @@ from app.services.homework import (
     step_exercises,
     weekdays_of,
 )
+from app.services.policies import assigning_hint, say
 from app.services.scoping import (
     assignment_for_therapist,
     couple_for_therapist,
@@ -104,6 +105,7 @@ def assign(couple_id: int):
                                partner=partner, chosen=_chosen(form))
     return render_template("therapist/assign.html", couple=couple, exercise=exercise,
                            step=step, form=form, preview=preview,
+                           privacy_hint=assigning_hint(couple),
                            offered={str(e.id): e.current for e in offered},
                            ), status_of(form)
 
@@ -176,8 +178,8 @@ def edit_assignment(assignment_id: int):
             flash("The new schedule is saved; what was due before stays as it was.", "info")
             return redirect(url_for("therapist.couple", couple_id=couple.id) + "#homework")
     return render_template("therapist/assign.html", couple=couple,
-                           exercise=None, step=None, editing=assignment, form=form
-                           ), status_of(form)
+                           exercise=None, step=None, editing=assignment, form=form,
+                           privacy_hint=assigning_hint(couple)), status_of(form)
 
 
 def _change(assignment_id: int, action, verb: str):
@@ -219,4 +221,23 @@ def change_couple_policy(couple_id: int):
                       policy=couple.confidentiality_policy)
         flash("The policy was changed for new entries. Both partners will be asked to "
               "accept it before they write again.", "info")
+    return redirect(location)
+
+
+@bp.post("/couples/<int:couple_id>/completion-sharing")
+def change_completion_sharing(couple_id: int):
+    """Whether partners see each other's completion; both are told in their portal."""
+    couple = couple_for_therapist(couple_id, current_user)
+    location = url_for("therapist.couple", couple_id=couple.id)
+    if EmptyForm().validate_on_submit():
+        wanted = request.form.get("shared", "")
+        with refusals_shown_at(location):
+            if wanted not in ("yes", "no"):
+                raise DomainError("Choose whether partners see each other's completion")
+            changed = set_completion_sharing(current_user, couple, wanted == "yes")
+        if changed:
+            audit_request("completion_sharing.changed", couple,
+                          shared=couple.is_completion_shared)
+        flash(say("therapist.now_shared" if couple.is_completion_shared
+                  else "therapist.now_not_shared"), "info")
     return redirect(location)

@@ -27,7 +27,7 @@ from app.services.measures import (
     score_history,
 )
 from app.services.own_exercises import own_exercises
-from app.services.policies import SUMMARIES
+from app.services.policies import policy_summary, say, therapist_badge
 from app.services.progress import couple_progress, rating_trends, recent
 from app.services.reports import authors_of, reports_of
 from app.services.scoping import couple_for_therapist, invitation_for_therapist
@@ -67,12 +67,14 @@ def new_couple():
                 ],
                 timezone=form.timezone.data,
                 policy=form.policy.data,
+                completion_shared=form.completion_sharing.data == "shared",
             )
         except DomainError as error:
             form.name.errors.append(str(error))
         else:
             audit_request("couple.created", created.couple,
-                          policy=created.couple.confidentiality_policy)
+                          policy=created.couple.confidentiality_policy,
+                          completion_shared=created.couple.is_completion_shared)
             for outgoing in created.outgoing:
                 audit_request("invitation.sent", outgoing.invitation)
             after_commit(partial(deliver_invitations, created.outgoing))
@@ -95,7 +97,10 @@ def couple(couple_id: int):
         "therapist/couple.html",
         couple=found,
         slots=slots,
-        policy_summary=SUMMARIES[found.confidentiality_policy],
+        policy_summary=policy_summary(found),
+        one_partner=say("therapist.one_partner"),
+        badge=therapist_badge,
+        private_badge=say("therapist.private"),
         form=EmptyForm(),
         progress=progress,
         timeline=timeline,

@@ -173,7 +173,9 @@ def test_logging_an_entry_with_the_keyboard_alone(demo, page):
     expect(page.get_by_label("My therapist and my partner")).to_be_checked()
     tab_to(page, page.get_by_role("button", name="Save"))
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status").filter(has_text="Saved. Thank you.")).to_be_visible()
+    expect(page.get_by_role("status").filter(
+        has_text="Saved. Your therapist and your partner can read what you wrote.")
+    ).to_be_visible()
     today = page.get_by_role("region", name=CHECK_IN).get_by_role("listitem").filter(
         has_text="Today")
     expect(today).to_contain_text("Done")
@@ -196,7 +198,7 @@ def test_answering_the_csi4_with_the_keyboard_alone(demo, page):
         expect(radios.nth(score)).to_be_checked()
     tab_to(page, page.get_by_role("button", name="Send my answers"))
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status").filter(has_text="Your answers go to your therapist only")
+    expect(page.get_by_role("status").filter(has_text="Only your therapist sees your answers")
            ).to_be_visible()
 
 

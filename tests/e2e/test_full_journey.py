@@ -98,8 +98,9 @@ def test_therapist_creates_a_couple_and_each_partner_joins_from_the_email(
 
     expect(flash(therapist, "both partners were sent an invitation")).to_be_visible()
     expect(therapist.get_by_role("heading", name=COUPLE_NAME, level=1)).to_be_visible()
-    expect(therapist.get_by_text("Limited: written entries are private to the therapist")
-           ).to_be_visible()
+    expect(therapist.get_by_text("Limited: written entries are private to you")).to_be_visible()
+    expect(therapist.get_by_text("Each partner sees whether the other did the homework given "
+                                 "to both of them").first).to_be_visible()
     partners = therapist.get_by_role("region", name="Partners")
     expect(partners.get_by_text("Invitation sent")).to_have_count(2)
 
@@ -206,7 +207,9 @@ def log_day(page, title: str, day: dt.date, *, completion: str, prompt: str | No
             str(value), exact=True).check()
     page.get_by_label("My therapist and my partner" if shared else "Only my therapist").check()
     page.get_by_role("button", name="Save").click()
-    expect(flash(page, "Saved. Thank you.")).to_be_visible()
+    expect(flash(page, "Saved. Your therapist and your partner can read what you wrote."
+                 if shared else "Saved. Only your therapist can read what you wrote.")
+           ).to_be_visible()
 
 
 def answer_csi4(page, answers: list[int]) -> None:
@@ -216,7 +219,8 @@ def answer_csi4(page, answers: list[int]) -> None:
     for group, score in zip(page.get_by_role("group").all(), answers, strict=True):
         group.get_by_role("radio").nth(score).check()
     page.get_by_role("button", name="Send my answers").click()
-    expect(flash(page, "Your answers go to your therapist only.")).to_be_visible()
+    expect(flash(page, "Only your therapist sees your answers, never your partner.")
+           ).to_be_visible()
 
 
 @pytest.mark.parametrize("who", ["maya", "leo"])
@@ -441,7 +445,7 @@ def finish_after_logging_in_again(page, story):
     expect(page.get_by_label(CHECK_IN_PROMPT)).to_have_value(LONG_START + LONG_END)
     expect(page.get_by_label("Done", exact=True)).to_be_checked()
     page.get_by_role("button", name="Save").click()
-    expect(flash(page, "Saved. Thank you.")).to_be_visible()
+    expect(flash(page, "Saved. Only your therapist can read what you wrote.")).to_be_visible()
     page.get_by_role("link", name=f"View {CHECK_IN}, {day_name(FRI)}").click()
     expect(page.get_by_label(CHECK_IN_PROMPT)).to_have_value(LONG_START + LONG_END)
 

@@ -49,7 +49,8 @@ def test_partner_logs_todays_check_in_on_a_phone(demo, phone_page):
     page.get_by_label("My therapist and my partner").check()
     page.screenshot(path=str(ARTIFACTS / "log-entry-phone.png"), full_page=True)
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Saved. Thank you.")).to_be_visible()
+    expect(page.get_by_text("Saved. Your therapist and your partner can read what you wrote.")
+           ).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
