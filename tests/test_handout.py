@@ -240,3 +240,37 @@ def test_ratings_that_got_better_follow_each_questions_direction_and_spare_safet
     html = build_html(handout)
     assert f"“<span>{resentment}</span>”: your shared ratings eased from 8 to 3" in html
     assert safety not in html  # not in a topic, what went well, or a chart
+
+
+def test_with_completion_sharing_off_the_handout_says_nothing_of_who_did_what(
+        db, clock, make_couple, library):
+    """Each partner sees only the words the other shared: so does their handout (no
+    progress, no completion, no difference of completion), and it still quotes what was
+    shared."""
+    from app.services.couples import set_completion_sharing
+
+    clock.set(dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC))
+    couple = make_couple(policy="limited")
+    set_completion_sharing(couple.therapist, couple, False)
+    db.session.commit()
+    clock.set(dt.datetime(2026, 3, 16, 12, 0, tzinfo=dt.UTC))
+    a, b = (p.user for p in couple.partners)
+    by_slug = {e.slug: e for e in library}
+    dates = assign_exercise(couple.therapist, couple, by_slug["intentional-dates"],
+                            mode="joint", schedule=Schedule(start=START, cadence="daily"))
+    db.session.flush()
+    for offset in range(14):
+        day = START + dt.timedelta(days=offset)
+        for user, completion in ((a, "done"), (b, "not_done")):
+            backfill_entry(user, couple, dates, day, completion=completion,
+                           logged_at=dt.datetime.combine(day, dt.time(21), dt.UTC),
+                           answers=[f"shared by {user.id} on {day:%d}"], visibility="partner")
+    db.session.commit()
+    handout = gather(couple, audience="couple", start=START, end=END)
+    assert handout.progress == [] and handout.topics == []
+    assert handout.went_well.kept_up == []
+    entries = [e for g in handout.shared for e in g.entries]
+    assert len(entries) == 28 and all(e.completion == "" for e in entries)
+    html = build_html(handout)
+    for said in ("Done", "Not done", "both of you on", "one of you", "marked it done"):
+        assert said not in html, said
