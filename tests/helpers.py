@@ -61,6 +61,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "auth.sign_out": ("POST", "/sign-out", only({r: 302 for r in SIGNED_IN})),
     "auth.change_own_password": ("GET", "/account/password", only(SIGNED_IN)),
     "client.welcome": ("GET", "/portal/", only(PARTNERS)),
+    "client.help": ("GET", "/portal/help", only(PARTNERS)),
     "therapist.caseload": (
         "GET", "/therapist/", only({"therapist": 200, "other_therapist": 200,
                                     "foreign_therapist": 200})),

@@ -114,6 +114,12 @@ def welcome():
     )
 
 
+@bp.get("/help", endpoint="help")
+def need_help():
+    """Need help now? The practice's crisis lines, or the local emergency number."""
+    return render_template("client/help.html", lines=[], emergency=None)
+
+
 @bp.post("/policy/accept")
 def accept_current_policy():
     couple = couple_for_partner(current_user)
