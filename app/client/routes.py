@@ -47,7 +47,9 @@ from app.services.policies import (
     sharing_notice,
 )
 from app.services.portal import (
+    PAUSED_LINE,
     entry_of,
+    has_paused_homework,
     practice_days,
     shared_entry_of_partner,
     week_for_partner,
@@ -108,6 +110,7 @@ def welcome():
         sharing_notice=sharing_notice(couple) if needs_sharing_notice(current_user, couple)
         else None,
         measure_words=say("measure.therapist_only"),
+        paused_line=PAUSED_LINE if has_paused_homework(current_user, couple) else None,
         form=EmptyForm(),
         measures_due=[(s, s.scheduled_at.astimezone(ZoneInfo(current_user.timezone)))
                       for s in due_measures(current_user, couple)],

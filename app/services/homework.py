@@ -35,7 +35,7 @@ from app.services import Collision, DomainError
 from app.services.locking import hold
 from app.services.occurrences import dated_in, day_in, kind_of_day, logged_late, week_is_full
 from app.services.policies import say
-from app.services.safety_hold import refusal_to_give, refusal_to_resume
+from app.services.safety_hold import SafetyRefusal, refusal_to_give, refusal_to_resume
 from app.services.schedule import Plan, can_log, mask_days, per_week, weekday_mask
 from app.services.visibility import is_given_to_both, is_private_for_now
 
@@ -207,7 +207,7 @@ def assign_exercise(
     if len(note) > MAX_TEXT:
         raise DomainError(f"The note can be at most {MAX_TEXT:,} characters")
     if (refusal := refusal_to_give(couple, exercise, mode)) is not None:
-        raise DomainError(refusal)
+        raise SafetyRefusal(refusal)
     version = exercise.current
     cadence, times, weekdays = _resolve_schedule(schedule, version.cadence, version.times_per_week)
     assignment = Assignment(

@@ -38,6 +38,10 @@ from app.services.locking import hold as take_row
 MAX_NOTE = 2_000
 
 
+class SafetyRefusal(DomainError):
+    """Homework that cannot be given while a safety concern (or a hold) is open."""
+
+
 @dataclass(frozen=True)
 class HoldChange:
     """What starting or lifting a hold did: the hold, and how many assignments it paused
@@ -173,19 +177,29 @@ def lift_hold(therapist: User, couple: Couple, note: str) -> HoldChange:
     db.session.flush()
     today = today_in(couple.timezone)
     resumed = 0
-    held = db.session.scalars(
-        sa.select(Assignment).join(AssignmentPause)
-        .where(AssignmentPause.hold_id == current.id, AssignmentPause.resumed_on.is_(None),
-               Assignment.status == "paused")
-        .order_by(Assignment.id)
-    ).unique()
-    for assignment in held:
-        if assignment.pauses and assignment.pauses[-1].hold_id == current.id:
-            reopen(assignment, today)
-            resumed += 1
+    for assignment in paused_by(current):
+        take_row(assignment)
+        reopen(assignment, today)
+        resumed += 1
     db.session.flush()
     db.session.expire(couple, ["safety_holds"])
     return HoldChange(current, resumed, True)
+
+
+def would_pause(couple: Couple) -> list[Assignment]:
+    """The active assignments a hold started now would pause (shown before starting it)."""
+    return [a for a in _active_assignments(couple) if held_by_hold(a)]
+
+
+def paused_by(hold: SafetyHold) -> list[Assignment]:
+    """The assignments this hold paused that are still paused by it (what lifting it
+    would resume)."""
+    return [a for a in db.session.scalars(
+        sa.select(Assignment).join(AssignmentPause)
+        .where(AssignmentPause.hold_id == hold.id, Assignment.status == "paused")
+        .options(selectinload(Assignment.exercise_version), selectinload(Assignment.pauses))
+        .order_by(Assignment.id)
+    ).unique() if a.pauses and a.pauses[-1].hold_id == hold.id]
 
 
 def holds_of(couple: Couple) -> list[SafetyHold]:
