@@ -87,9 +87,8 @@ def refusal_to_give(couple: Couple, exercise: Exercise, mode: str) -> str | None
     unsuitable while a safety concern is open, and joint homework during a hold."""
     if exercise.is_unsafe_under_concern and safety_concern_open(couple):
         return (f"“{exercise.current.title}” cannot be given while a safety concern is open "
-                "for this couple: it asks for openness or closeness that can be turned "
-                "against a partner who is not safe. Choose another exercise, or give it "
-                "once the concern is handled.")
+                "for this couple: done at home, it could put a partner who is not safe at "
+                "more risk. Choose another exercise, or give it once the concern is handled.")
     if mode == "joint" and open_hold(couple) is not None:
         return ("Joint homework cannot be given while the couple is on a safety hold. Give "
                 "it to one partner, or to both to do on their own.")
