@@ -435,3 +435,29 @@ def test_exercise_marks_follow_the_exercise_not_the_version(db, couple):
     start_hold(couple.therapist, couple)
     db.session.commit()
     assert walk.status == "paused"
+
+
+def test_own_exercises_take_the_marks_without_a_new_version(app, db, couple):
+    t = person(app, couple.therapist)
+    fields = {"title": "A talk about money", "instructions": "Talk it through.",
+              "prompt1": "What did you hear?", "cadence": "weekly", "rating1_min": "0",
+              "rating1_max": "10", "rating2_min": "0", "rating2_max": "10"}
+    answer = post_form(t, "/therapist/exercises/new",
+                       {**fields, "suited_to": "one", "unsafe_under_concern": "y"})
+    assert answer.status_code == 302, answer.text
+    exercise = db.session.scalar(sa.select(Exercise).where(
+        Exercise.owner_id == couple.therapist_id))
+    assert exercise.suited_to == "one" and exercise.is_unsafe_under_concern
+    page = t.get(answer.headers["Location"]).text
+    assert "For one partner alone" in page and "Not while a safety concern is open" in page
+    edit = f"/therapist/exercises/{exercise.id}/edit"
+    assert re.search(r'<input[^>]*checked[^>]*value="one"|<input[^>]*value="one"[^>]*checked',
+                     t.get(edit).text)
+    answer = post_form(t, edit, {**fields, "suited_to": "joint"})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    exercise = db.session.get(Exercise, exercise.id)
+    assert exercise.suited_to == "joint" and not exercise.is_unsafe_under_concern
+    assert len(exercise.versions) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "exercise.marked")) == 1
