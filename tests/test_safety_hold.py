@@ -198,6 +198,21 @@ def test_entries_are_private_while_held_whatever_the_policy(db, make_couple, clo
         set_visibility(a, couple, entry, "partner")  # the author may share it afterwards
 
 
+def test_an_entry_shared_before_the_hold_becomes_private_when_edited_during_it(db, couple):
+    a, _b = (p.user for p in couple.partners)
+    walk = give(couple, "A walk")
+    db.session.commit()
+    entry = log_entry(a, couple, walk, THU, completion="done", answers=["before"],
+                      visibility="partner")
+    db.session.commit()
+    start_hold(couple.therapist, couple)
+    db.session.commit()
+    assert entry.visibility == "partner"  # what was shared before stays as it was
+    log_entry(a, couple, walk, THU, completion="done", answers=["written during the hold"])
+    db.session.commit()
+    assert entry.visibility == "therapist" and entry.revision == 2
+
+
 def test_no_completion_is_seen_either_way_while_held_nor_of_what_was_logged_then(
         db, couple, clock):
     a, b = (p.user for p in couple.partners)

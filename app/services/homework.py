@@ -543,6 +543,10 @@ def log_entry(
         setattr(existing, key, value)
     if visibility is not None:
         existing.visibility = visibility
+    if is_private_for_now(couple):
+        # On a safety hold what is written is read by the therapist only: an edit of an
+        # entry shared before the hold makes it private (its earlier state is kept).
+        existing.visibility = "therapist"
     existing.revision += 1
     db.session.flush()
     return existing
