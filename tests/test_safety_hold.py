@@ -213,6 +213,19 @@ def test_an_entry_shared_before_the_hold_becomes_private_when_edited_during_it(d
     assert entry.visibility == "therapist" and entry.revision == 2
 
 
+def test_completion_sharing_cannot_be_turned_on_during_a_hold(db, couple, clock):
+    from app.services.couples import set_completion_sharing
+
+    set_completion_sharing(couple.therapist, couple, False)
+    start_hold(couple.therapist, couple)
+    db.session.commit()
+    with pytest.raises(DomainError, match="safety hold"):
+        set_completion_sharing(couple.therapist, couple, True)
+    clock.set(NOW + dt.timedelta(hours=1))
+    lift_hold(couple.therapist, couple, "Calmer")
+    assert set_completion_sharing(couple.therapist, couple, True)
+
+
 def test_no_completion_is_seen_either_way_while_held_nor_of_what_was_logged_then(
         db, couple, clock):
     a, b = (p.user for p in couple.partners)
