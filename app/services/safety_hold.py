@@ -177,9 +177,10 @@ def lift_hold(therapist: User, couple: Couple, note: str) -> HoldChange:
     today = today_in(couple.timezone)
     resumed = 0
     for assignment in paused_by(current):
-        take_row(assignment)
-        reopen(assignment, today)
-        resumed += 1
+        take_row(assignment)  # read again: ended from another window meanwhile, it stays so
+        if assignment.status == "paused" and assignment.pauses[-1].hold_id == current.id:
+            reopen(assignment, today)
+            resumed += 1
     db.session.flush()
     db.session.expire(couple, ["safety_holds"])
     return HoldChange(current, resumed, True)
