@@ -138,6 +138,14 @@ MATRIX.update({
     "client.measure": ("GET", "/portal/measures/{session}",
                        only({"partner": 200, "other_partner": 200})),
 })
+MATRIX.update({
+    # The safety hold (issue 13 point 4): the couple of the world is not on hold, so the
+    # page to lift it leads back to the couple page.
+    "therapist.start_safety_hold": (
+        "GET", "/therapist/couples/{couple}/safety-hold/start", THERAPIST_GET),
+    "therapist.lift_safety_hold": (
+        "GET", "/therapist/couples/{couple}/safety-hold/lift", only({"therapist": 302})),
+})
 ADMIN_GET = only({"admin": 200})
 ADMIN_POST = only({"admin": 302})
 MATRIX.update({

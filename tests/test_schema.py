@@ -19,6 +19,7 @@ from app.models import (
     MeasureResponse,
     PolicyConsent,
     Report,
+    SafetyHold,
     SessionRecordVersion,
     Step,
     TherapySession,
@@ -77,7 +78,9 @@ def rows(db, make_couple):
         homework_reviewed="", clinician_notes="", couple_summary="",
         recorded_by_id=therapist.id, recorded_at=dt.datetime(2026, 1, 8, 16, tzinfo=dt.UTC),
     )
-    db.session.add_all([measure, report, audit, revision, pause, submission, record_version])
+    safety_hold = SafetyHold(couple_id=couple.id, started_by_id=therapist.id)
+    db.session.add_all([measure, report, audit, revision, pause, submission, record_version,
+                        safety_hold])
     db.session.commit()
     invitation = db.session.scalars(sa.select(Invitation)).first()
     consent = db.session.scalars(sa.select(PolicyConsent)).first()
@@ -91,6 +94,7 @@ def rows(db, make_couple):
         "assignment_pauses": pause.id, "invitations": invitation.id,
         "policy_consents": consent.id, "audit_chain_heads": 1,
         "form_submissions": submission.id, "session_record_versions": record_version.id,
+        "safety_holds": safety_hold.id,
     }
 
 
@@ -177,6 +181,11 @@ CHECKS = [
     ("ck_assignment_pauses_resumed_after_paused", "assignment_pauses",
      "resumed_on = '2026-01-01'"),
     ("ck_form_submissions_token_length", "form_submissions", "token = 'short'"),
+    ("ck_exercises_suited_to_valid", "exercises", "suited_to = 'three'"),
+    ("ck_safety_holds_lifted_by_with_note_iff_at", "safety_holds",
+     "lifted_at = '2030-01-01 00:00:00', lifted_by_id = started_by_id, lift_note = ' '"),
+    ("ck_safety_holds_lifted_after_started", "safety_holds",
+     "lifted_at = '2000-01-01 00:00:00', lifted_by_id = started_by_id, lift_note = 'ok'"),
 ]
 
 

@@ -416,6 +416,7 @@ def _save_pages_after_changes(app, pages, users, ids, extras):
                      follow_redirects=True))
     pages.save("reset request, sent", _post(_client(app), "/reset", {"email": "x@example.org"}))
     _save_sharing_pages(app, pages, users, ids, extras)
+    _save_safety_hold_pages(app, pages, users, ids, extras)
     pages.save("practice audit trail", admin.get("/admin/audit"))
     pages.save("couple audit trail", therapist.get(f"/therapist/couples/{ids['couple']}/audit"))
 
@@ -444,6 +445,31 @@ def _save_sharing_pages(app, pages, users, ids, extras):
     _db.session.commit()
     pages.save("couple page with an earlier version",
                therapist.get(f"/therapist/couples/{couple}?entries=all"))
+
+
+def _save_safety_hold_pages(app, pages, users, ids, extras):
+    """A couple put on a safety hold: the couple page, the portals, a new entry's form, the
+    refusal of joint homework, the page to lift it (refused without a note), and lifted."""
+    therapist = _client(app, users["therapist"])
+    alex = _client(app, users["partner"])
+    couple = ids["couple"]
+    pages.save("safety hold started",
+               _post(therapist, f"/therapist/couples/{couple}/safety-hold/start",
+                     {"note": "Asked for it after the session."}, follow_redirects=True))
+    pages.save("portal on safety hold", alex.get("/portal/"))
+    pages.save("entry form on safety hold", _client(app, users["other_partner"]).get(
+        f"/portal/homework/{extras['blame'].id}/{ids['today']}"))
+    pages.save("joint homework refused on safety hold", _post(
+        therapist, f"/therapist/couples/{couple}/assign?exercise={ids['exercise']}",
+        {"mode": "joint", "start": ids["today"], "cadence": "weekly", "ends": "never"}),
+        422, errors=True)
+    pages.save("lift the safety hold", therapist.get(
+        f"/therapist/couples/{couple}/safety-hold/lift"))
+    pages.save("lift the safety hold, no note", _post(
+        therapist, f"/therapist/couples/{couple}/safety-hold/lift"), 422, errors=True)
+    pages.save("safety hold lifted",
+               _post(therapist, f"/therapist/couples/{couple}/safety-hold/lift",
+                     {"note": "Both say it is calmer."}, follow_redirects=True))
 
 
 def test_every_page_is_valid_html(app, db, runner, make_practice, make_user, make_couple,

@@ -47,7 +47,9 @@ from app.services.policies import (
     sharing_notice,
 )
 from app.services.portal import (
+    PAUSED_LINE,
     entry_of,
+    has_paused_homework,
     practice_days,
     shared_entry_of_partner,
     week_for_partner,
@@ -59,7 +61,7 @@ from app.services.scoping import (
     entry_for_author,
     session_for_partner,
 )
-from app.services.visibility import can_be_shared, has_words
+from app.services.visibility import can_be_shared, can_choose_readers, has_words
 from app.transactions import refusals_shown_at
 
 
@@ -108,6 +110,7 @@ def welcome():
         sharing_notice=sharing_notice(couple) if needs_sharing_notice(current_user, couple)
         else None,
         measure_words=say("measure.therapist_only"),
+        paused_line=PAUSED_LINE if has_paused_homework(current_user, couple) else None,
         form=EmptyForm(),
         measures_due=[(s, s.scheduled_at.astimezone(ZoneInfo(current_user.timezone)))
                       for s in due_measures(current_user, couple)],
@@ -141,7 +144,7 @@ def acknowledge_sharing_change():
 def _shareable_entry(entry_id: int):
     """The author's entry whose readers they choose; not found otherwise."""
     couple, entry = entry_for_author(entry_id, current_user)
-    if not can_be_shared(couple, entry.assignment):
+    if not can_choose_readers(couple, entry.assignment):
         abort(404)
     return couple, entry
 
@@ -155,6 +158,9 @@ def _entry_page(entry) -> str:
 def confirm_sharing(entry_id: int):
     """Before a private entry is shared: what the partner will read, and a button."""
     couple, entry = _shareable_entry(entry_id)
+    if entry.visibility != "partner" and not can_be_shared(couple, entry.assignment):
+        flash(say("share.not_now"), "error")
+        return redirect(_entry_page(entry))
     return render_template(
         "client/share.html",
         couple=couple, entry=entry, version=entry.assignment.exercise_version,
@@ -296,7 +302,10 @@ def log(assignment_id: int, day: str):
         answers=content["answers"], ratings=content["ratings"], errors=errors, draft=draft,
         partner_entry=partner_entry, not_real_time=NOT_REAL_TIME,
         privacy=entry_privacy(couple, assignment, entry, editable=editable),
-        shareable=entry is not None and can_be_shared(couple, assignment),
+        # A private entry can be shared, a shared one taken back (during a hold too).
+        shareable=entry is not None and (
+            can_be_shared(couple, assignment) or (
+                entry.visibility == "partner" and can_choose_readers(couple, assignment))),
     ), status
 
 

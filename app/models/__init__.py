@@ -6,6 +6,7 @@ from app.models.couples import Couple, Partner, PolicyConsent
 from app.models.guides import Exercise, ExerciseVersion, Guide, Step
 from app.models.homework import Assignment, AssignmentPause, Draft, Entry, EntryRevision
 from app.models.reports import Report
+from app.models.safety_holds import SafetyHold
 from app.models.sessions import MeasureResponse, SessionRecordVersion, TherapySession
 from app.models.submissions import FormSubmission
 
@@ -29,6 +30,7 @@ __all__ = [
     "PolicyConsent",
     "Practice",
     "Report",
+    "SafetyHold",
     "SessionRecordVersion",
     "Step",
     "TherapySession",

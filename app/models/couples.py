@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.accounts import Practice, User
 from app.models.base import Base, TimestampMixin, one_of, utcnow
+from app.models.safety_holds import SafetyHold
 
 POLICIES = ("open", "limited")
 COUPLE_STATUSES = ("active", "paused", "closed")
@@ -54,6 +55,10 @@ class Couple(TimestampMixin, Base):
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
     partners: Mapped[list[Partner]] = relationship(
         back_populates="couple", order_by="Partner.position", lazy="selectin"
+    )
+    # Every safety hold, open or lifted, oldest first (app/services/visibility.py reads them).
+    safety_holds: Mapped[list[SafetyHold]] = relationship(
+        order_by=SafetyHold.started_at, lazy="selectin"
     )
 
 

@@ -17,6 +17,8 @@ from app.models.accounts import User
 from app.models.base import Base, TimestampMixin, one_of, utcnow
 
 CADENCES = ("once", "daily", "weekly", "times_per_week", "as_it_comes_up")
+# What an exercise suits: work the partners do together, or one partner on their own.
+SUITED_TO = ("joint", "one")
 
 # times_per_week holds N for "N times a week" and for "as it comes up, up to N times a
 # week" (logged once a day at most, so at most 7); no other cadence has one.
@@ -77,6 +79,7 @@ class Exercise(TimestampMixin, Base):
             " OR (step_id IS NOT NULL AND owner_id IS NULL)",
             name="step_xor_owner",
         ),
+        sa.CheckConstraint(one_of("suited_to", SUITED_TO), name="suited_to_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +88,13 @@ class Exercise(TimestampMixin, Base):
     slug: Mapped[str | None] = mapped_column(sa.String(100))
     position: Mapped[int] = mapped_column(default=0)
     is_archived: Mapped[bool] = mapped_column(default=False)
+    # Marks of the exercise itself, not of a version: an assignment of an older version
+    # follows them. Whether it suits joint work or one partner alone, and whether it must
+    # not be given while a safety concern is open (a hold, or a concerning answer).
+    suited_to: Mapped[str] = mapped_column(sa.String(10), default="joint",
+                                           server_default="joint")
+    is_unsafe_under_concern: Mapped[bool] = mapped_column(default=False,
+                                                          server_default=sa.false())
 
     step: Mapped[Step | None] = relationship(back_populates="exercises")
     owner: Mapped[User | None] = relationship()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, TimestampMixin, one_of, utcnow
 from app.models.guides import CADENCE_CHECK, CADENCES, ExerciseVersion
+from app.models.safety_holds import SafetyHold
 
 ASSIGNMENT_MODES = ("both", "one", "joint")
 ASSIGNMENT_STATUSES = ("active", "paused", "ended")
@@ -92,6 +93,10 @@ class AssignmentPause(Base):
     paused_on: Mapped[dt.date]
     resumed_on: Mapped[dt.date | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set when a safety hold made this pause: lifting that hold resumes exactly these.
+    hold_id: Mapped[int | None] = mapped_column(sa.ForeignKey("safety_holds.id"), index=True)
+
+    hold: Mapped[SafetyHold | None] = relationship()
 
 
 class Entry(TimestampMixin, Base):

@@ -17,6 +17,7 @@ from app.services.accounts import check_timezone, create_user, email_in_use, nor
 from app.services.invitations import Outgoing, invite_user
 from app.services.locking import hold
 from app.services.policies import policy_wording
+from app.services.visibility import is_held
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,10 @@ def set_completion_sharing(therapist: User, couple: Couple, shared: bool) -> boo
     hold(couple)
     if couple.is_completion_shared == shared:
         return False
+    if shared and is_held(couple):
+        # Both would be told "from now on, you each see ...", which the hold makes untrue.
+        raise DomainError("During a safety hold partners cannot be shown each other's "
+                          "completion. Turn it on after lifting the hold.")
     couple.is_completion_shared = shared
     couple.completion_sharing_changed_at = now()
     couple.completion_sharing_changed_by_id = therapist.id

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Exercise, ExerciseVersion, Guide, Step
-from app.models.guides import CADENCES
+from app.models.guides import CADENCES, SUITED_TO
 from app.services import DomainError
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "guides" / "data"
@@ -88,6 +88,17 @@ def exercise_content(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def exercise_marks(data: dict[str, Any]) -> dict[str, Any]:
+    """The marks of the exercise itself (not versioned: every version follows them):
+    what it suits (joint work, or one partner alone) and whether it must not be given
+    while a safety concern is open."""
+    suited_to = data.get("suited_to", "joint")
+    if suited_to not in SUITED_TO:
+        raise DomainError(f"{data.get('title', '')}: suited_to is joint or one")
+    return {"suited_to": suited_to,
+            "is_unsafe_under_concern": bool(data.get("unsafe_under_concern", False))}
+
+
 def content_hash(content: dict[str, Any]) -> str:
     """A stable fingerprint of an exercise's versioned content."""
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
@@ -147,6 +158,8 @@ def load_guide(data: dict[str, Any], *, position: int = 0, result: LoadResult) -
                 exercise = Exercise(slug=exercise_data["slug"], versions=[])
                 step.exercises.append(exercise)
             exercise.position = exercise_position
+            for mark, value in exercise_marks(exercise_data).items():
+                setattr(exercise, mark, value)
             result.exercises += 1
             if add_version_if_changed(exercise, exercise_content(exercise_data)):
                 result.new_versions += 1

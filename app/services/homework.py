@@ -34,8 +34,10 @@ from app.models.homework import ASSIGNMENT_MODES, COMPLETIONS, VISIBILITIES
 from app.services import Collision, DomainError
 from app.services.locking import hold
 from app.services.occurrences import dated_in, day_in, kind_of_day, logged_late, week_is_full
+from app.services.policies import say
+from app.services.safety_hold import SafetyRefusal, refusal_to_give, refusal_to_resume
 from app.services.schedule import Plan, can_log, mask_days, per_week, weekday_mask
-from app.services.visibility import is_given_to_both
+from app.services.visibility import is_given_to_both, is_private_for_now
 
 MAX_TEXT = 10_000
 EDIT_WINDOW = dt.timedelta(hours=24)
@@ -204,6 +206,8 @@ def assign_exercise(
         partner = None
     if len(note) > MAX_TEXT:
         raise DomainError(f"The note can be at most {MAX_TEXT:,} characters")
+    if (refusal := refusal_to_give(couple, exercise, mode)) is not None:
+        raise SafetyRefusal(refusal)
     version = exercise.current
     cadence, times, weekdays = _resolve_schedule(schedule, version.cadence, version.times_per_week)
     assignment = Assignment(
@@ -346,10 +350,18 @@ def pause(assignment: Assignment, on: dt.date) -> bool:
 
 
 def resume(assignment: Assignment, on: dt.date) -> bool:
-    """Resume on `on`; False if it was already active (the same click twice)."""
+    """Resume on `on`; False if it was already active (the same click twice). A pause
+    made by a safety hold still open is not resumed by hand: lifting the hold resumes it."""
     hold(assignment)
     if assignment.status == "active":
         return False
+    if (refusal := refusal_to_resume(assignment)) is not None:
+        raise DomainError(refusal)
+    return reopen(assignment, on)
+
+
+def reopen(assignment: Assignment, on: dt.date) -> bool:
+    """End the current pause on `on` (resume, ending or lifting a safety hold)."""
     if assignment.status != "paused":
         raise DomainError("Only a paused assignment can be resumed")
     assignment.status = "active"
@@ -364,7 +376,7 @@ def end(assignment: Assignment, on: dt.date) -> bool:
     if assignment.status == "ended":
         return False
     if assignment.status == "paused":
-        resume(assignment, on)
+        reopen(assignment, on)
     assignment.status = "ended"
     # The day it was ended, even before its start: nothing is due after it, and nothing
     # can be practised after it either (a practice before the first due day included).
@@ -378,6 +390,8 @@ def edit_schedule(
     """A new schedule from `schedule.start` on: the old assignment ends the day before and a
     new one replaces it, so earlier occurrences and their entries stay as they were."""
     _check_therapist(therapist, couple)
+    if (refusal := refusal_to_resume(assignment)) is not None:
+        raise DomainError(refusal)  # a new schedule would start it again
     if schedule.start <= assignment.start_date:
         # Nothing was due under the old plan before the new start: change it in place.
         cadence, times, weekdays = _resolve_schedule(schedule, assignment.cadence,
@@ -416,7 +430,10 @@ def edit_schedule(
 
 
 def visibility_for_new_entry(couple: Couple, chosen: str | None) -> str:
-    """Open: always shared with the partner. Limited: private unless the author shares."""
+    """Open: always shared with the partner. Limited: private unless the author shares.
+    On a safety hold: private, whatever the policy."""
+    if is_private_for_now(couple):
+        return "therapist"
     if couple.confidentiality_policy == "open":
         return "partner"
     return chosen if chosen in VISIBILITIES else "therapist"
@@ -526,6 +543,10 @@ def log_entry(
         setattr(existing, key, value)
     if visibility is not None:
         existing.visibility = visibility
+    if is_private_for_now(couple):
+        # On a safety hold what is written is read by the therapist only: an edit of an
+        # entry shared before the hold makes it private (its earlier state is kept).
+        existing.visibility = "therapist"
     existing.revision += 1
     db.session.flush()
     return existing
@@ -568,6 +589,8 @@ def _check_visibility(author: User, couple: Couple, entry: Entry, visibility: st
             and not is_given_to_both(entry.assignment)):
         raise DomainError("This exercise is yours alone: your partner does not see it, so "
                           "there is nothing to share")
+    if visibility == "partner" and entry.visibility != "partner" and is_private_for_now(couple):
+        raise DomainError(say("share.not_now"))
 
 
 def weekdays_of(assignment: Assignment) -> list[int]:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Exercise, ExerciseVersion, User
 from app.services import DomainError
-from app.services.guides import add_version_if_changed, exercise_content
+from app.services.guides import add_version_if_changed, exercise_content, exercise_marks
 from app.services.scoping import NotVisible
 
 # Limits shared with the form (app/therapist/exercise_forms.py), so the CLI or a job
@@ -60,7 +60,8 @@ def create_own_exercise(therapist: User, data: dict[str, Any]) -> Exercise:
     if not therapist.is_therapist:
         raise DomainError("Only a therapist can write exercises.")
     content = _own_content(data)
-    exercise = Exercise(owner_id=therapist.id, step_id=None, versions=[])
+    exercise = Exercise(owner_id=therapist.id, step_id=None, versions=[],
+                        **exercise_marks(data))
     add_version_if_changed(exercise, content)
     db.session.add(exercise)
     db.session.flush()
@@ -80,6 +81,19 @@ def update_own_exercise(
     version = add_version_if_changed(exercise, content)
     db.session.flush()
     return version
+
+
+def mark_own_exercise(therapist: User, exercise: Exercise, data: dict[str, Any]) -> bool:
+    """Set the exercise's safety marks (what it suits; not while a safety concern is open):
+    the exercise's, not a version's, so no version is added. False if they were so."""
+    _check_owner(therapist, exercise)
+    marks = exercise_marks(data)
+    if all(getattr(exercise, mark) == value for mark, value in marks.items()):
+        return False
+    for mark, value in marks.items():
+        setattr(exercise, mark, value)
+    db.session.flush()
+    return True
 
 
 def archive_own_exercise(therapist: User, exercise: Exercise) -> None:

@@ -23,6 +23,7 @@ from app.services.visibility import (
     completion_seen_by_partner,
     completion_shared_for,
     is_given_to_both,
+    is_private_for_now,
     words_read_by_partner,
 )
 
@@ -143,6 +144,21 @@ SENTENCES: dict[str, str] = {
     ),
     "therapist.private": "Private to you",
     "therapist.shared": "Shared with partner",
+    # While the couple is on a safety hold (app/services/safety_hold.py). The partners'
+    # sentences never name the hold: they say only what is true of who reads what.
+    "policy.private_for_now": (
+        "For now, what you write is read by your therapist only, and neither of you sees "
+        "whether the other did their homework."
+    ),
+    "entry.private_for_now": "For now, what you write here is read by your therapist only.",
+    "share.not_now": (
+        "For now, what you write is read by your therapist only, so it cannot be shared "
+        "with your partner."
+    ),
+    "therapist.held": (
+        "Safety hold: what partners write is private to you, and neither sees whether the "
+        "other did their homework."
+    ),
 }
 
 NOT_REAL_TIME = (
@@ -171,6 +187,9 @@ def _completion(couple: Couple, prefix: str) -> str:
 
 def policy_sentences(couple: Couple) -> list[str]:
     """The couple's privacy, sentence by sentence, as true for it now."""
+    if is_private_for_now(couple):
+        return [say("policy.private_for_now"), say("policy.one_partner"),
+                say("policy.therapist", therapist=couple.therapist.name)]
     return [
         say(f"policy.{couple.confidentiality_policy}"),
         _completion(couple, "policy"),
@@ -186,12 +205,16 @@ def policy_wording(couple: Couple) -> str:
 
 def policy_summary(couple: Couple) -> list[str]:
     """The couple's privacy in the therapist's words (the couple page)."""
+    if is_private_for_now(couple):
+        return [say("therapist.held")]
     return [say(f"therapist.policy_{couple.confidentiality_policy}"),
             _completion(couple, "therapist")]
 
 
 def assigning_hint(couple: Couple) -> str:
     """What the therapist is told about partners when giving homework."""
+    if is_private_for_now(couple):
+        return f"{say('therapist.held')} {say('therapist.one_partner')}"
     return f"{_completion(couple, 'therapist')} {say('therapist.one_partner')}"
 
 
@@ -224,6 +247,8 @@ def entry_privacy(couple: Couple, assignment: Assignment, entry: Entry | None,
     if entry is None and can_be_shared(couple, assignment):
         choice = say("choice.private_completion_seen"
                      if completion_shared_for(couple, assignment) else "choice.private_unseen")
+    elif entry is None and is_given_to_both(assignment) and is_private_for_now(couple):
+        words = say("entry.private_for_now")
     elif entry is None and is_given_to_both(assignment):
         words = say("entry.open_words")
     return EntryPrivacy(

@@ -33,6 +33,19 @@ from app.services.visibility import (
     words_seen_by_partner,
 )
 
+# Shown in both partners' portals whenever any of their homework is paused, for any
+# reason: a safety hold's pauses look exactly like the therapist's own, and nothing in a
+# portal names the hold.
+PAUSED_LINE = "Some homework is paused by your therapist."
+
+
+def has_paused_homework(user: User, couple: Couple) -> bool:
+    """Whether any homework given to this partner is paused (by the therapist's hand or
+    by a safety hold: the portal does not tell them apart)."""
+    return any(is_given_to(a, user.id) for a in db.session.scalars(
+        sa.select(Assignment).where(Assignment.couple_id == couple.id,
+                                    Assignment.status == "paused")))
+
 
 @dataclass(frozen=True)
 class Day:

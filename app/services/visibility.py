@@ -17,6 +17,11 @@ The rules, in short:
   has the therapist's setting, which hides all of it. The entry form says which holds.
 - The other partner reads an entry's words and ratings only when its author shared it
   (under the open policy every entry is shared), on homework given to both.
+- While the couple is on a safety hold (app/services/safety_hold.py), whatever the policy
+  and the setting: a new entry is private to the therapist and cannot be shared, and
+  neither partner sees the other's completion. What was logged while a hold was open
+  never shows its completion, even after the hold is lifted: its author was told that
+  only the therapist sees it.
 
 Plain functions over values already loaded; no queries.
 """
@@ -47,10 +52,27 @@ def is_given_to_both(assignment: Assignment) -> bool:
     return assignment.mode != "one"
 
 
+def is_held(couple: Couple) -> bool:
+    """Whether the couple is on a safety hold now."""
+    return any(hold.lifted_at is None for hold in couple.safety_holds)
+
+
+def logged_while_held(couple: Couple, moment: dt.datetime) -> bool:
+    """Whether `moment` fell while a safety hold of the couple was open."""
+    return any(hold.covers(moment) for hold in couple.safety_holds)
+
+
+def is_private_for_now(couple: Couple) -> bool:
+    """Whether every new entry is private to the therapist whatever the policy (a hold)."""
+    return is_held(couple)
+
+
 def completion_shared_for(couple: Couple, assignment: Assignment) -> bool:
     """Whether, from now on, what a partner logs on this assignment shows its completion
-    to the other partner: homework given to both, in a couple whose setting shares it."""
-    return is_given_to_both(assignment) and couple.is_completion_shared
+    to the other partner: homework given to both, in a couple whose setting shares it,
+    not on a safety hold."""
+    return (is_given_to_both(assignment) and couple.is_completion_shared
+            and not is_held(couple))
 
 
 def completion_seen_by_partner(couple: Couple, assignment: Assignment, entry: Logged) -> bool:
@@ -61,6 +83,8 @@ def completion_seen_by_partner(couple: Couple, assignment: Assignment, entry: Lo
     the words."""
     logged_at = entry.created_at  # read first: a caller that passes no entry fails at once
     if not completion_shared_for(couple, assignment):
+        return False
+    if logged_while_held(couple, logged_at):
         return False
     since = couple.completion_sharing_changed_at
     return since is None or logged_at >= since
@@ -78,10 +102,17 @@ def words_read_by_partner(assignment: Assignment, visibility: str) -> bool:
     return is_given_to_both(assignment) and words_seen_by_partner(visibility)
 
 
-def can_be_shared(couple: Couple, assignment: Assignment) -> bool:
-    """Whether its author chooses who reads an entry of this assignment: under the limited
-    policy, on homework given to both. (Open: always shared; one partner's: never.)"""
+def can_choose_readers(couple: Couple, assignment: Assignment) -> bool:
+    """Whether its author decides who reads an entry of this assignment at all: under the
+    limited policy, on homework given to both. (Open: always shared; one partner's:
+    never.) During a safety hold they can still stop sharing, not share."""
     return couple.confidentiality_policy == "limited" and is_given_to_both(assignment)
+
+
+def can_be_shared(couple: Couple, assignment: Assignment) -> bool:
+    """Whether its author can share an entry of this assignment with the other partner:
+    they choose who reads it, and the couple is not on a safety hold."""
+    return can_choose_readers(couple, assignment) and not is_private_for_now(couple)
 
 
 def has_words(answers: list, ratings: list) -> bool:

@@ -121,7 +121,20 @@ class ExerciseForm(FlaskForm):
     times_per_week = WholeNumberField("Times a week")
     up_to_per_week = WholeNumberField("At most, times a week")
     minutes = WholeNumberField("About how many minutes it takes (optional)")
+    # The exercise's safety marks (not versioned: every version given follows them).
+    suited_to = RadioField("What it suits", choices=choices([
+        ("joint", "Joint work: the partners do it together"),
+        ("one", "One partner alone")]), default="joint",
+        validators=[DataRequired(message="Choose what the exercise suits.")])
+    unsafe_under_concern = BooleanField(
+        "Not to be given while a safety concern is open (a safety hold, or a concerning "
+        "answer to the private safety check)")
     submit = SubmitField("Save exercise")
+
+    def marks(self) -> dict[str, Any]:
+        """The safety marks chosen, as the guide data spells them."""
+        return {"suited_to": self.suited_to.data,
+                "unsafe_under_concern": bool(self.unsafe_under_concern.data)}
 
     def validate_times_per_week(self, field):
         if self.cadence.data != "times_per_week":
@@ -215,6 +228,7 @@ class ExerciseForm(FlaskForm):
             "times_per_week": self.times_per_week.data if cadence == "times_per_week" else None,
             "up_to_per_week": self.up_to_per_week.data if cadence == "as_it_comes_up" else None,
             "minutes": self.minutes.data,
+            **self.marks(),
         }
 
     @staticmethod

@@ -10,6 +10,7 @@ from app.services import DomainError
 from app.services.own_exercises import (
     archive_own_exercise,
     create_own_exercise,
+    mark_own_exercise,
     own_exercise_for_therapist,
     update_own_exercise,
 )
@@ -61,15 +62,21 @@ def edit_exercise(exercise_id: int):
     if exercise.is_archived:
         flash("This exercise is archived, so it can no longer be edited.", "error")
         return redirect(url_for("therapist.own_exercise", exercise_id=exercise.id))
-    form = ExerciseForm(data=ExerciseForm.data_from(exercise.current))
+    form = ExerciseForm(data={**ExerciseForm.data_from(exercise.current),
+                              "suited_to": exercise.suited_to,
+                              "unsafe_under_concern": exercise.is_unsafe_under_concern})
     if form.validate_on_submit():
         try:
             version = update_own_exercise(current_user, exercise, form.content())
+            marked = mark_own_exercise(current_user, exercise, form.marks())
         except DomainError as error:
             form.form_errors.append(str(error))
         else:
+            if marked:
+                audit_request("exercise.marked", exercise, suited_to=exercise.suited_to,
+                              unsafe_under_concern=exercise.is_unsafe_under_concern)
             if version is None:
-                flash("No changes to save.", "info")
+                flash("Marks saved." if marked else "No changes to save.", "info")
             else:
                 audit_request("exercise.edited", exercise, version=version.number)
                 flash(

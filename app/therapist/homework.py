@@ -26,6 +26,7 @@ from app.services.homework import (
     weekdays_of,
 )
 from app.services.policies import assigning_hint, say
+from app.services.safety_hold import SafetyRefusal, refusal_to_give
 from app.services.scoping import (
     assignment_for_therapist,
     couple_for_therapist,
@@ -90,6 +91,8 @@ def assign(couple_id: int):
                 made = [assign_exercise(current_user, couple, exercise, mode=mode,
                                         schedule=_schedule_from(form), partner=partner,
                                         note=form.note.data or "")]
+        except SafetyRefusal as refused:
+            form.form_errors.append(str(refused))  # what was chosen stays chosen
         except DomainError as error:
             form.cadence.errors.append(str(error))
         else:
@@ -105,6 +108,9 @@ def assign(couple_id: int):
                                partner=partner, chosen=_chosen(form))
     return render_template("therapist/assign.html", couple=couple, exercise=exercise,
                            step=step, form=form, preview=preview,
+                           # Said before it is tried: this exercise cannot be given now.
+                           concern=refusal_to_give(couple, exercise, "both")
+                           if exercise is not None and not form.form_errors else None,
                            privacy_hint=assigning_hint(couple),
                            offered={str(e.id): e.current for e in offered},
                            ), status_of(form)

@@ -34,6 +34,7 @@ from app.services.scoping import couple_for_therapist, invitation_for_therapist
 from app.services.sessions import sessions_of
 from app.therapist import bp
 from app.therapist.forms import NewCoupleForm
+from app.therapist.safety import safety_hold_context
 from app.transactions import after_commit, refusals_shown_at
 from reports.charts import Series, line_chart
 
@@ -117,6 +118,7 @@ def couple(couple_id: int):
         library=list_guides(),
         **_sessions_context(found),
         own=own_exercises(current_user),
+        **safety_hold_context(found),
     )
 
 

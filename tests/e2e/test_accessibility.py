@@ -259,3 +259,60 @@ def test_giving_homework_with_the_keyboard_alone(demo, page):
     adherence = page.get_by_role("region", name="Adherence")
     expect(adherence.get_by_role("rowheader").filter(has_text="Plan intentional dates")
            ).to_contain_text("joint")
+
+
+# --- the safety hold (issue 13, point 4) -------------------------------------------------
+
+
+def test_safety_hold_pages_have_no_serious_or_critical_violations(demo, page, browser,
+                                                                   live_server):
+    """The therapist starts a hold from the couple page, is refused an unsafe exercise on
+    the assign page (what was chosen kept), and reads the page to lift it; a partner's
+    portal on a 390 px phone says only that some homework is paused."""
+    found: dict[str, list[str]] = {}
+
+    def check(tab, name: str, screen_height: int | None = None) -> None:
+        found[name] = serious_violations(tab)
+        shoot(tab, f"a11y-{name}", screen_height=screen_height)
+
+    log_in(page, "therapist@example.com")
+    page.get_by_role("link", name="Alex & Sam").click()
+    page.get_by_role("link", name="Put on a safety hold…").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("safety hold")
+    check(page, "safety-hold-start")
+    page.get_by_label("Note for your record (optional)").fill("Sam asked to talk alone.")
+    page.get_by_role("button", name="Start the safety hold").click()
+    hold = page.get_by_role("region", name="On safety hold")
+    expect(hold).to_be_visible()
+    check(page, "couple-on-safety-hold", screen_height=1100)
+
+    couple_url = page.url.split("#")[0]
+    page.locator("#give-exercise").select_option(label="Take responsibility for your part")
+    page.get_by_role("button", name="Continue").first.click()
+    only_sam = page.get_by_label("Only Sam", exact=False)
+    only_sam.check()
+    page.get_by_role("button", name="Give this homework").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "cannot be given while a safety concern is open")
+    expect(page.get_by_label("Only Sam", exact=False)).to_be_checked()
+    check(page, "assign-refused-on-safety-hold", screen_height=900)
+
+    page.goto(couple_url)
+    page.get_by_role("link", name="Lift the safety hold…").click()
+    page.get_by_role("button", name="Lift the safety hold").click()
+    expect(page.get_by_text("Write why the hold can be lifted now.")).to_be_visible()
+    check(page, "safety-hold-lift-refused")
+
+    context = browser.new_context(base_url=live_server, bypass_csp=True, is_mobile=True,
+                                  has_touch=True, viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    try:
+        log_in(phone, "sam@example.com")
+        expect(phone.get_by_text("Some homework is paused by your therapist.")).to_be_visible()
+        assert "hold" not in phone.content().lower()
+        assert scroll_width(phone) <= 390
+        check(phone, "portal-on-safety-hold-phone", screen_height=844)
+    finally:
+        context.close()
+
+    assert {name: v for name, v in found.items() if v} == {}
