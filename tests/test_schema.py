@@ -9,6 +9,7 @@ from app.models import (
     Assignment,
     AssignmentPause,
     AuditEvent,
+    CrisisLine,
     Entry,
     EntryRevision,
     Exercise,
@@ -77,7 +78,10 @@ def rows(db, make_couple):
         homework_reviewed="", clinician_notes="", couple_summary="",
         recorded_by_id=therapist.id, recorded_at=dt.datetime(2026, 1, 8, 16, tzinfo=dt.UTC),
     )
-    db.session.add_all([measure, report, audit, revision, pause, submission, record_version])
+    crisis_line = CrisisLine(practice_id=therapist.practice_id, position=1, name="A line",
+                             number="0800 000 000")
+    db.session.add_all([measure, report, audit, revision, pause, submission, record_version,
+                        crisis_line])
     db.session.commit()
     invitation = db.session.scalars(sa.select(Invitation)).first()
     consent = db.session.scalars(sa.select(PolicyConsent)).first()
@@ -91,6 +95,7 @@ def rows(db, make_couple):
         "assignment_pauses": pause.id, "invitations": invitation.id,
         "policy_consents": consent.id, "audit_chain_heads": 1,
         "form_submissions": submission.id, "session_record_versions": record_version.id,
+        "crisis_lines": crisis_line.id,
     }
 
 
@@ -177,6 +182,9 @@ CHECKS = [
     ("ck_assignment_pauses_resumed_after_paused", "assignment_pauses",
      "resumed_on = '2026-01-01'"),
     ("ck_form_submissions_token_length", "form_submissions", "token = 'short'"),
+    ("ck_crisis_lines_name_not_blank", "crisis_lines", "name = ' '"),
+    ("ck_crisis_lines_number_or_url", "crisis_lines", "number = NULL, url = NULL"),
+    ("ck_crisis_lines_position_positive", "crisis_lines", "position = 0"),
 ]
 
 
