@@ -108,5 +108,5 @@ class SafetySettingsForm(FlaskForm):
 
 
 class MoveLineForm(FlaskForm):
-    direction = SelectField("Direction", choices=[("up", "Up"), ("down", "Down")],
+    direction = SelectField("Direction", choices=choices([("up", "Up"), ("down", "Down")]),
                             invalid_choice_message="Choose up or down.")
