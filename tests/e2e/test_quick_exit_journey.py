@@ -28,7 +28,7 @@ PORTAL_WORDS = ("Maya", "My portal", CHECK_IN, "Quick exit", "Need help now?")
 
 
 class _Weather(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(WEATHER)))
