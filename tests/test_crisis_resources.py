@@ -172,3 +172,13 @@ def test_another_practice_cannot_reach_a_line(db, client, sign_in_as, couple_and
     with pytest.raises(CrisisError):  # neither a number nor a web address
         add_crisis_line(admin, admin.practice, name="Empty", number=None, hours=None,
                         url=None)
+
+
+def test_a_web_only_line_shows_its_hours(db, client, sign_in_as, couple_and_admin):
+    couple, admin = couple_and_admin
+    add_crisis_line(admin, admin.practice, name="Chat service", number=None,
+                    hours="Evenings, 6 to 11", url="https://chat.example.org/")
+    db.session.commit()
+    sign_in_as(couple.partners[0].user)
+    page = client.get("/portal/help").text
+    assert "Evenings, 6 to 11" in page and 'href="https://chat.example.org/"' in page
