@@ -182,3 +182,19 @@ def test_a_web_only_line_shows_its_hours(db, client, sign_in_as, couple_and_admi
     sign_in_as(couple.partners[0].user)
     page = client.get("/portal/help").text
     assert "Evenings, 6 to 11" in page and 'href="https://chat.example.org/"' in page
+
+
+def test_the_add_form_sent_twice_adds_one_line(db, client, sign_in_as, couple_and_admin):
+    couple, admin = couple_and_admin
+    sign_in_as(admin)
+    page = client.get("/admin/crisis-resources").text
+    form = re.search(r'<form method="post" action="/admin/crisis-resources" .*?</form>', page,
+                     re.S).group(0)
+    once = re.search(r'name="once" value="([^"]+)"', form).group(1)
+    data = {"csrf_token": csrf_token_from(page), "once": once, "name": "Helpline",
+            "number": "116 123"}
+    first = client.post("/admin/crisis-resources", data=data)
+    second = client.post("/admin/crisis-resources", data=data)
+    assert first.status_code == second.status_code == 302
+    assert _lines(db, couple.practice_id) == [("Helpline", 1)]
+    assert len(_events(db, "crisis_line.added")) == 1
