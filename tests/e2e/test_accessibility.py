@@ -314,7 +314,7 @@ def test_quick_exit_and_crisis_pages_have_no_serious_or_critical_violations(
         expect(page.get_by_role("heading", name="Crisis resources", level=1)).to_be_visible()
         check(page, "admin-crisis-resources")
         page.get_by_role("button", name="Add the line").click()
-        expect(page.get_by_text("Give the line a name.")).to_be_visible()
+        expect(page.get_by_role("alert")).to_contain_text("Give the line a name.")
         check(page, "admin-crisis-resources-errors")
         page.goto("/today")
         check(page, "neutral-page")
