@@ -1,7 +1,8 @@
 // The quick exit: the Quick exit button, or Escape pressed three times within two seconds,
 // hides the page at once, keeps a half-written entry as a server draft (without waiting
 // long), ends the sign-in on the server, and replaces this page with the practice's neutral
-// site, so Back does not lead to it. Installed as an app, it opens a neutral page of ours.
+// site, so Back does not lead to it; every other portal tab of the browser does the same.
+// Installed as an app, it opens a neutral page of ours.
 // Without JavaScript the button is a plain form that signs out and moves on.
 (function () {
   "use strict";
@@ -57,10 +58,14 @@
     return form.getAttribute(installed ? "data-app-url" : "data-exit-url");
   }
 
+  // Other portal tabs of this browser leave too (a message, not storage: no trace kept).
+  var channel = window.BroadcastChannel ? new BroadcastChannel("quick-exit") : null;
+
   function leave() {
     if (leaving) { return; }
     leaving = true;
     hide();
+    if (channel) { channel.postMessage("leave"); }
     var to = destination();
     var body = new FormData(form);
     body.delete("once");
@@ -71,6 +76,7 @@
     }).then(go, go);
   }
 
+  if (channel) { channel.onmessage = leave; }
   if (draft) {
     draft.addEventListener("input", function () { typed = true; });
     draft.addEventListener("change", function () { typed = true; });

@@ -195,3 +195,16 @@ def test_the_installed_app_shows_a_neutral_page_of_its_own(story, open_tab, brow
     shoot(page, "quick-exit-neutral-page-phone")
     _assert_signed_out_on_server(browser, live_server, cookies)
     _assert_back_shows_no_portal(page)
+
+
+def test_every_other_portal_tab_leaves_too(story, open_tab, neutral_site):
+    page = open_tab()
+    log_in(page, story.maya.email)
+    other = page.context.new_page()
+    other.goto("/portal/help")
+    expect(other.get_by_role("heading", name="Need help now?")).to_be_visible()
+    page.bring_to_front()
+    page.get_by_role("button", name="Quick exit").click()
+    expect(page.get_by_role("heading", name="Weather today")).to_be_visible()
+    expect(other.get_by_role("heading", name="Weather today")).to_be_visible()
+    assert other.url == neutral_site
