@@ -9,7 +9,6 @@
   var form = document.getElementById("quick-exit");
   if (!form || !window.fetch || !window.FormData || !window.Promise) { return; }
   var draft = document.querySelector("form[data-draft-url]");
-  var typed = false;  // the entry on this page was changed since it was drawn
   var leaving = false;
   var presses = [];
   var PRESSES = 3;
@@ -44,8 +43,28 @@
     return input ? input.value : "";
   }
 
+  // Whether the entry on this page was changed since it was drawn (read from the fields
+  // themselves, so typing before this script ran counts too).
+  function changed() {
+    var fields = draft.elements;
+    for (var i = 0; i < fields.length; i += 1) {
+      var field = fields[i];
+      if (field.type === "hidden") { continue; }
+      if (field.type === "radio" || field.type === "checkbox") {
+        if (field.checked !== field.defaultChecked) { return true; }
+      } else if (field.tagName === "SELECT") {
+        for (var j = 0; j < field.options.length; j += 1) {
+          if (field.options[j].selected !== field.options[j].defaultSelected) { return true; }
+        }
+      } else if ("defaultValue" in field && field.value !== field.defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   function keepDraft() {
-    if (!draft || !typed) { return Promise.resolve(); }
+    if (!draft || !changed()) { return Promise.resolve(); }
     var body = new FormData(draft);
     body.delete("once");
     return Promise.race([send(draft.getAttribute("data-draft-url"), body, tokenOf(draft)),
@@ -77,10 +96,6 @@
   }
 
   if (channel) { channel.onmessage = leave; }
-  if (draft) {
-    draft.addEventListener("input", function () { typed = true; });
-    draft.addEventListener("change", function () { typed = true; });
-  }
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     leave();

@@ -81,6 +81,11 @@ def open_tab(browser, live_server):
         context.close()
 
 
+def _ready(page) -> None:
+    """The page's scripts have run (they come after the heading a test waits for)."""
+    page.wait_for_load_state("load")
+
+
 def _signed_in_cookies(page) -> list:
     return page.context.cookies()
 
@@ -118,6 +123,7 @@ def test_a_click_on_quick_exit_leaves_and_ends_the_sign_in(story, open_tab, brow
     log_in(page, story.maya.email)
     page.get_by_role("link", name="Need help now?").click()
     expect(page.get_by_role("heading", name="Need help now?")).to_be_visible()
+    _ready(page)
     shoot(page, "quick-exit-help-phone", screen_height=844)
     cookies = _signed_in_cookies(page)
 
@@ -137,6 +143,7 @@ def test_escape_three_times_keeps_the_half_written_entry_and_leaves(
     log_in(page, story.maya.email)
     page.goto(f"/portal/homework/{story.check_in.id}/{TODAY.date().isoformat()}")
     expect(page.get_by_role("heading", name=CHECK_IN, level=1)).to_be_visible()
+    _ready(page)
     page.locator("textarea").first.fill("Half a thought about")
     cookies = _signed_in_cookies(page)
 
@@ -155,6 +162,7 @@ def test_escape_three_times_keeps_the_half_written_entry_and_leaves(
 def test_the_keyboard_reaches_quick_exit_first(story, open_tab, neutral_site):
     page = open_tab()
     log_in(page, story.maya.email)
+    _ready(page)
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Quick exit"
@@ -188,6 +196,7 @@ def test_the_installed_app_shows_a_neutral_page_of_its_own(story, open_tab, brow
                                                            live_server):
     page = open_tab(installed=True)
     log_in(page, story.maya.email)
+    _ready(page)
     cookies = _signed_in_cookies(page)
     page.get_by_role("button", name="Quick exit").click()
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
@@ -203,7 +212,9 @@ def test_every_other_portal_tab_leaves_too(story, open_tab, neutral_site):
     other = page.context.new_page()
     other.goto("/portal/help")
     expect(other.get_by_role("heading", name="Need help now?")).to_be_visible()
+    _ready(other)
     page.bring_to_front()
+    _ready(page)
     page.get_by_role("button", name="Quick exit").click()
     expect(page.get_by_role("heading", name="Weather today")).to_be_visible()
     expect(other.get_by_role("heading", name="Weather today")).to_be_visible()
