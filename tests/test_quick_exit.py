@@ -91,19 +91,21 @@ def test_an_idle_sign_in_still_leaves_for_the_practice_site(db, app, client, clo
     assert "url=https://weather.example.org/today" in answer.text
 
 
-def test_every_portal_page_shows_quick_exit_first_and_other_pages_do_not(
+def test_every_page_of_a_partner_shows_quick_exit_first_and_no_one_else_sees_it(
         db, client, partner, make_user):
     sign_in(client, partner)
-    for path in ("/portal/", "/portal/help"):
+    # The portal, and the pages a partner reaches from its menu.
+    for path in ("/portal/", "/portal/help", "/guides/", "/account/password"):
         page = client.get(path).text
         body = page[page.index("<body>"):]
         assert body.index('id="quick-exit"') < body.index('class="skip-link"'), path
         assert 'data-exit-url="https://weather.example.org/today"' in page
         assert 'data-app-url="/today"' in page
         assert "/static/js/quick-exit.js" in page
-    assert 'id="quick-exit"' not in client.get("/guides/").text
+    assert 'id="quick-exit"' not in client.get("/portal/no-such-page").text
     sign_in(client, make_user(("therapist",)))
-    assert 'id="quick-exit"' not in client.get("/therapist/").text
+    for path in ("/therapist/", "/guides/", "/account/password"):
+        assert 'id="quick-exit"' not in client.get(path).text
 
 
 def test_the_neutral_page_names_nothing(client):
