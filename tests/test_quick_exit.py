@@ -113,3 +113,11 @@ def test_the_neutral_page_names_nothing(client):
     assert page.status_code == 200
     assert "Rekindle" not in page.text and "refresh" not in page.text
     assert "<title>Today</title>" in page.text
+
+
+def test_a_library_page_drawn_for_a_partner_is_never_kept(db, client, partner):
+    assert client.get("/guides/").headers.get("Cache-Control") != "no-store"
+    sign_in(client, partner)
+    assert client.get("/guides/").headers["Cache-Control"] == "no-store"
+    with client.get("/static/rekindle.css") as stylesheet:
+        assert stylesheet.headers.get("Cache-Control") != "no-store"
