@@ -108,7 +108,10 @@ def start_sign_in(user: User) -> None:
 def init_app(app: Flask) -> None:
     @app.before_request
     def _sign_in_limits():
-        if request.endpoint in {"static", "health.healthz", "health.readyz"}:
+        # The quick exit ends the sign-in itself, expired or not, and must not stop at the
+        # sign-in page on its way out.
+        if request.endpoint in {"static", "health.healthz", "health.readyz",
+                                "auth.quick_exit"}:
             return None
         if not current_user.is_authenticated:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, request
+from flask_login import current_user
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -12,6 +13,7 @@ CSP = (
 
 # Pages open to anyone and holding no personal data may be cached.
 CACHEABLE_ENDPOINTS = {"static", "guides.index", "guides.guide", "health.healthz"}
+LIBRARY_ENDPOINTS = {"guides.index", "guides.guide"}
 
 
 def init_app(app: Flask) -> None:
@@ -32,6 +34,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("HSTS"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint not in CACHEABLE_ENDPOINTS:
+        # A library page drawn for someone signed in carries their menu and form tokens:
+        # never kept, so Back after a quick exit cannot bring it back (issue 13).
+        if request.endpoint not in CACHEABLE_ENDPOINTS or (
+                request.endpoint in LIBRARY_ENDPOINTS and current_user.is_authenticated):
             headers["Cache-Control"] = "no-store"
         return response

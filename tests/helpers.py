@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.clock import now, today_in
 from app.models import Invitation, Report
+from app.services.crisis import add_crisis_line
 from app.services.homework import Schedule, assign_exercise, log_entry
 from app.services.own_exercises import create_own_exercise
 from app.services.practice import invite_clinician
@@ -40,6 +41,7 @@ PUBLIC = {
     "guides.guide",
     "health.healthz",
     "health.readyz",
+    "auth.today",  # the quick exit's neutral page: names nothing, holds nothing
 }
 
 
@@ -165,6 +167,20 @@ MATRIX.update({
         "POST", "/admin/invitations/{clinician_invitation}/revoke", ADMIN_POST),
 })
 
+# Issue 13, points 6 and 7: the quick exit (anyone may leave; it signs out who is signed in)
+# and the admin's crisis resources.
+MATRIX.update({
+    "auth.quick_exit": ("POST", "/quick-exit", {role: 200 for role in ROLES}),
+    "admin.crisis_resources": ("GET", "/admin/crisis-resources", ADMIN_GET),
+    "admin.safety_settings": ("POST", "/admin/crisis-resources/settings",
+                              only({"admin": 422})),
+    "admin.edit_crisis_line": ("GET", "/admin/crisis-resources/{crisis_line}/edit", ADMIN_GET),
+    "admin.remove_crisis_line": (
+        "POST", "/admin/crisis-resources/{crisis_line}/remove", ADMIN_POST),
+    "admin.move_crisis_line": (
+        "POST", "/admin/crisis-resources/{crisis_line}/move", ADMIN_POST),
+})
+
 
 def build_world(db, make_practice, make_user, make_couple) -> tuple[dict, dict]:
     """The users by role and the ids the MATRIX's URLs name, in two practices: ours (admin,
@@ -199,6 +215,8 @@ def build_world(db, make_practice, make_user, make_couple) -> tuple[dict, dict]:
                     sha256=hashlib.sha256(content).hexdigest(), byte_size=len(content),
                     page_count=1, generated_by_id=therapist.id)
     db.session.add(report)
+    crisis_line = add_crisis_line(admin, practice, name="A helpline", number="0800 000 000",
+                                  hours=None, url=None)
     db.session.commit()
     users = {
         "partner": couple.partners[0].user,
@@ -212,7 +230,8 @@ def build_world(db, make_practice, make_user, make_couple) -> tuple[dict, dict]:
     ids = {"couple": couple.id, "invitation": invitation.id, "clinician": other_therapist.id,
            "user": other_therapist.id, "clinician_invitation": clinician_invitation.id,
            "exercise": exercise.id, "assignment": assignment.id, "today": today.isoformat(),
-           "entry": entry.id, "session": session.id, "report": report.id}
+           "entry": entry.id, "session": session.id, "report": report.id,
+           "crisis_line": crisis_line.id}
     return users, ids
 
 

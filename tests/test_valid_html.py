@@ -34,6 +34,7 @@ from app.models import (
     TherapySession,
     User,
 )
+from app.services.crisis import add_crisis_line
 from app.services.invitations import invite_partner
 from app.services.own_exercises import archive_own_exercise, create_own_exercise
 from app.services.practice import invite_clinician
@@ -150,6 +151,14 @@ def _practice_to_check(db, runner, make_practice, make_user, make_couple):
     morgan_link = invite_partner(therapist, three, 2)
     _, reset_token = request_reset("jordan@example.com")
     past = schedule_session(therapist, two, now() - dt.timedelta(hours=3), request_measure=False)
+    # The practice's crisis resources (the foreign practice has none: its partner's help
+    # page is the one without lines).
+    crisis_line = add_crisis_line(admin, admin.practice, name="Example abuse helpline",
+                                  number="0800 000 0000", hours="Every day, at any hour",
+                                  url="https://helpline.example.org/chat")
+    add_crisis_line(admin, admin.practice, name="Example text service", number=None,
+                    hours=None, url="https://text.example.org/")
+    admin.practice.emergency_number = "999"
     db.session.commit()
 
     alex, sam = (p.user for p in sorted(one.partners, key=lambda p: p.position))
@@ -179,6 +188,7 @@ def _practice_to_check(db, runner, make_practice, make_user, make_couple):
         "exercise": exercise.id, "assignment": check_in.id, "today": today.isoformat(),
         "entry": old_entry.id, "session": upcoming.id,
         "report": _the(db, Report, Report.couple_id == one.id).id,
+        "crisis_line": crisis_line.id,
     }
     extras = {
         "two": two, "three": three, "jordan": user("jordan@example.com"),
@@ -266,7 +276,7 @@ def _save_more_pages(app, pages, users, ids, extras):
                    alex.get(f"/portal/homework/{extras[key].id}/{ids['today']}"))
 
     anonymous = _client(app)
-    for url in ("/sign-in", "/reset", "/guides/", "/static/favicon.svg"):
+    for url in ("/sign-in", "/reset", "/guides/", "/static/favicon.svg", "/today"):
         pages.save(f"public {url}", anonymous.get(url))
     for slug in extras["guides"]:
         pages.save(f"guide {slug}", anonymous.get(f"/guides/{slug}"))
@@ -278,6 +288,7 @@ def _save_more_pages(app, pages, users, ids, extras):
     pages.save("not found, anonymous", anonymous.get("/no-such-page"), 404)
     pages.save("not found, signed in", therapist.get("/therapist/couples/987654"), 404)
     pages.save("expired form", alex.post("/sign-out", data={}), 400)
+    pages.save("quick exit, on its way out", _post(_client(app, extras["jordan"]), "/quick-exit"))
     with app.test_request_context("/therapist/"):  # what the app answers to its own crash
         crash = app.handle_user_exception(RuntimeError("the error page is drawn"))
         pages.save("unexpected error", app.make_response(crash), 500)
@@ -364,6 +375,15 @@ def _save_forms_with_errors(app, pages, users, ids, extras):
             _post(admin, "/admin/clinicians/invite",
                   {"name": "Someone", "email": "not an address"}))
     refused("settings, empty", _post(admin, "/admin/settings"))
+    refused("crisis line, empty", _post(admin, "/admin/crisis-resources"))
+    refused("crisis line, a word for a number",
+            _post(admin, "/admin/crisis-resources", {"name": "Line", "number": "ring me",
+                                                     "url": "not a web address"}))
+    refused("crisis line edit, empty",
+            _post(admin, f"/admin/crisis-resources/{ids['crisis_line']}/edit"))
+    refused("emergency number and quick exit, wrong",
+            _post(admin, "/admin/crisis-resources/settings",
+                  {"emergency_number": "nine", "quick_exit_url": "javascript:x"}))
     refused("settings, invalid",
             _post(admin, "/admin/settings",
                   {"name": "x" * 300, "paper_size": "A0", "default_timezone": "Mars/Base"}))

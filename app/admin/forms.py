@@ -87,3 +87,26 @@ class SettingsForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.default_timezone.choices = timezone_choices()
+
+
+class CrisisLineForm(FlaskForm):
+    """A crisis line as typed; app.services.crisis checks it (and says what is wrong)."""
+
+    name = StringField("Name of the line", filters=[_strip])
+    number = StringField("Phone number", filters=[_strip])
+    hours = StringField("When it answers", filters=[_strip])
+    url = StringField("Web address", filters=[_strip])
+    submit = SubmitField("Add the line")
+
+
+class SafetySettingsForm(FlaskForm):
+    """The local emergency number and where the portal's quick exit leads."""
+
+    emergency_number = StringField("Local emergency number", filters=[_strip])
+    quick_exit_url = StringField("Quick exit goes to", filters=[_strip])
+    submit = SubmitField("Save")
+
+
+class MoveLineForm(FlaskForm):
+    direction = SelectField("Direction", choices=choices([("up", "Up"), ("down", "Down")]),
+                            invalid_choice_message="Choose up or down.")

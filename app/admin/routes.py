@@ -10,7 +10,15 @@ from flask_login import current_user, login_user
 
 from app.access import audit_request, limit_from, per_user_key, start_sign_in
 from app.admin import bp
-from app.admin.forms import InviteClinicianForm, MoveCoupleForm, RolesForm, SettingsForm
+from app.admin.forms import (
+    CrisisLineForm,
+    InviteClinicianForm,
+    MoveCoupleForm,
+    MoveLineForm,
+    RolesForm,
+    SafetySettingsForm,
+    SettingsForm,
+)
 from app.auth.forms import EmptyForm
 from app.extensions import limiter
 from app.forms import status_of
@@ -19,6 +27,15 @@ from app.services import DomainError
 from app.services.accounts import set_active, set_roles
 from app.services.audit import actor_names, events_for_practice
 from app.services.couples import move_couple
+from app.services.crisis import (
+    CrisisError,
+    add_crisis_line,
+    crisis_resources,
+    move_crisis_line,
+    remove_crisis_line,
+    update_crisis_line,
+    update_safety_settings,
+)
 from app.services.practice import (
     SettingsError,
     clinicians_of_practice,
@@ -31,6 +48,7 @@ from app.services.practice import (
 from app.services.scoping import (
     clinician_for_admin,
     couple_for_admin,
+    crisis_line_for_admin,
     invitation_for_admin,
     therapists_of_practice,
 )
@@ -234,3 +252,120 @@ def audit():
     names = actor_names(events)
     audit_request("audit.viewed")
     return render_template("admin/audit.html", events=events, names=names)
+
+
+# --- crisis resources and the quick exit ------------------------------------------------
+
+
+def _field_error(form, error: CrisisError) -> None:
+    getattr(form, error.field).errors.append(str(error))
+
+
+def _crisis_page(line_form: CrisisLineForm, safety_form: SafetySettingsForm | None = None):
+    """The crisis-resources page; a form sent back with its errors keeps what was typed."""
+    admin = _admin()
+    practice = admin.practice
+    if safety_form is None:
+        safety_form = SafetySettingsForm(formdata=None)
+        safety_form.emergency_number.data = practice.emergency_number
+        safety_form.quick_exit_url.data = practice.quick_exit_url
+    lines, _ = crisis_resources(practice.id)
+    status = 422 if line_form.errors or safety_form.errors else 200
+    return render_template(
+        "admin/crisis_resources.html",
+        lines=lines,
+        line_form=line_form,
+        safety_form=safety_form,
+        button=EmptyForm(),
+    ), status
+
+
+@bp.route("/crisis-resources", methods=["GET", "POST"], endpoint="crisis_resources")
+def crisis_resources_page():
+    """The practice's crisis lines (add one here), emergency number and quick exit."""
+    form = CrisisLineForm()
+    if form.validate_on_submit():
+        try:
+            line = add_crisis_line(_admin(), _admin().practice, name=form.name.data,
+                                   number=form.number.data, hours=form.hours.data,
+                                   url=form.url.data)
+        except CrisisError as error:
+            _field_error(form, error)
+        else:
+            audit_request("crisis_line.added", line)
+            flash(f"{line.name} was added to the crisis lines.", "info")
+            return redirect(url_for("admin.crisis_resources"))
+    return _crisis_page(form)
+
+
+
+@bp.post("/crisis-resources/settings")
+def safety_settings():
+    """The local emergency number and the quick exit's destination."""
+    admin = _admin()
+    form = SafetySettingsForm()
+    if form.validate_on_submit():
+        try:
+            changed = update_safety_settings(
+                admin, admin.practice, emergency_number=form.emergency_number.data,
+                quick_exit_url=form.quick_exit_url.data)
+        except CrisisError as error:
+            _field_error(form, error)
+        else:
+            if changed:
+                audit_request("safety_settings.changed", admin.practice, fields=changed)
+            flash("The emergency number and quick exit were saved.", "info")
+            return redirect(url_for("admin.crisis_resources"))
+    return _crisis_page(CrisisLineForm(formdata=None), form)
+
+
+@bp.route("/crisis-resources/<int:line_id>/edit", methods=["GET", "POST"])
+def edit_crisis_line(line_id: int):
+    admin = _admin()
+    line = crisis_line_for_admin(line_id, admin)
+    form = CrisisLineForm(obj=line if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            changed = update_crisis_line(admin, line, name=form.name.data,
+                                         number=form.number.data, hours=form.hours.data,
+                                         url=form.url.data)
+        except CrisisError as error:
+            _field_error(form, error)
+        else:
+            if changed:
+                audit_request("crisis_line.changed", line, fields=changed)
+            flash(f"{line.name} was saved.", "info")
+            return redirect(url_for("admin.crisis_resources"))
+    return render_template("admin/crisis_line_edit.html", form=form, line=line), \
+        status_of(form)
+
+
+@bp.post("/crisis-resources/<int:line_id>/remove", endpoint="remove_crisis_line")
+def remove_crisis_line_route(line_id: int):
+    admin = _admin()
+    line = crisis_line_for_admin(line_id, admin)
+    location = url_for("admin.crisis_resources")
+    if EmptyForm().validate_on_submit():
+        name = line.name
+        audit_request("crisis_line.removed", line)
+        with refusals_shown_at(location):
+            remove_crisis_line(admin, line)
+        flash(f"{name} was removed from the crisis lines.", "info")
+    return redirect(location)
+
+
+
+@bp.post("/crisis-resources/<int:line_id>/move", endpoint="move_crisis_line")
+def move_crisis_line_route(line_id: int):
+    admin = _admin()
+    line = crisis_line_for_admin(line_id, admin)
+    location = url_for("admin.crisis_resources")
+    form = MoveLineForm()
+    if not form.validate_on_submit():
+        raise Refused(_form_errors(form) or "Please try again.", location)
+    with refusals_shown_at(location):
+        moved = move_crisis_line(admin, line, form.direction.data)
+    if moved:
+        audit_request("crisis_line.moved", line, direction=form.direction.data)
+    return redirect(location)
+

@@ -4,6 +4,8 @@ from functools import partial
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
 
 from app.access import audit_request, home_url, is_safe_next, limit_from, start_sign_in
 from app.auth import bp
@@ -15,7 +17,7 @@ from app.auth.forms import (
     ResetRequestForm,
     SignInForm,
 )
-from app.extensions import limiter, login_manager
+from app.extensions import csrf, limiter, login_manager
 from app.forms import status_of
 from app.mail import MailError, send_mail
 from app.services import DomainError
@@ -26,6 +28,7 @@ from app.services.accounts import (
     user_by_email,
     user_of_sign_in,
 )
+from app.services.crisis import quick_exit_url
 from app.services.invitations import InvalidLink, accept, couple_of_invitation, invitation_from_link
 from app.services.policies import NOT_REAL_TIME, policy_sentences
 from app.services.resets import complete_reset, request_reset, reset_from_link
@@ -115,6 +118,53 @@ def sign_out():
         session.clear()
         flash("You have signed out.", "info")
     return redirect(url_for("auth.sign_in"))
+
+
+def _sent_from_this_site() -> bool:
+    """Whether the browser says this POST came from one of our own pages (Sec-Fetch-Site,
+    or Origin for a browser that sends no fetch metadata); no other site can forge either."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin")
+    return origin is not None and origin == request.host_url.rstrip("/")
+
+
+@bp.post("/quick-exit")
+@csrf.exempt
+def quick_exit():
+    """Leave at once: end the sign-in as sign_out does, then move on to the practice's
+    neutral site.
+
+    Called by static/js/quick-exit.js (which then replaces the page itself) and, without
+    JavaScript, by the Quick exit form. A page of an older sign-in in this browser carries
+    a token that no longer matches, and the person must still get out: a request our own
+    page sent is enough; one from another site is refused like any form without a token.
+    The answer is a blank page that moves on with a meta refresh rather than a redirect:
+    the portal's CSP (form-action 'self') makes Chromium block a form's redirect to
+    another site.
+    """
+    try:
+        validate_csrf(request.form.get("csrf_token") or request.headers.get("X-CSRFToken"))
+    except ValidationError as error:
+        if not _sent_from_this_site():
+            raise CSRFError(str(error)) from None
+    destination = quick_exit_url(None)
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        destination = quick_exit_url(user.practice_id)
+        end_sign_ins(user)
+        audit_request("sign_out", user)
+        logout_user()
+    session.clear()
+    return render_template("auth/today.html", destination=destination)
+
+
+@bp.get("/today")
+def today():
+    """A page that looks like nothing in particular: where the quick exit leads in the
+    installed app, which has no other site to open."""
+    return render_template("auth/today.html", destination=None)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])

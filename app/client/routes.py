@@ -18,6 +18,7 @@ from app.services.couples import (
     needs_policy_acceptance,
     needs_sharing_notice,
 )
+from app.services.crisis import crisis_resources
 from app.services.drafts import discard_draft, draft_of, save_draft
 from app.services.homework import (
     WeekIsFull,
@@ -120,7 +121,9 @@ def welcome():
 @bp.get("/help", endpoint="help")
 def need_help():
     """Need help now? The practice's crisis lines, or the local emergency number."""
-    return render_template("client/help.html", lines=[], emergency=None)
+    lines, emergency = crisis_resources(current_user.practice_id)
+    return render_template("client/help.html", lines=lines, emergency=emergency,
+                           not_real_time=NOT_REAL_TIME)
 
 
 @bp.post("/policy/accept")

@@ -3,6 +3,7 @@
 from app.models.accounts import Invitation, PasswordReset, Practice, User, UserRole
 from app.models.audit import AuditChainHead, AuditEvent
 from app.models.couples import Couple, Partner, PolicyConsent
+from app.models.crisis import CrisisLine
 from app.models.guides import Exercise, ExerciseVersion, Guide, Step
 from app.models.homework import Assignment, AssignmentPause, Draft, Entry, EntryRevision
 from app.models.reports import Report
@@ -16,6 +17,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Couple",
+    "CrisisLine",
     "Draft",
     "Entry",
     "EntryRevision",

@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, TimestampMixin, one_of, utcnow
+from app.models.crisis import DEFAULT_QUICK_EXIT_URL
 
 ROLES = ("admin", "therapist", "client")
 
@@ -33,6 +34,10 @@ class Practice(TimestampMixin, Base):
     paper_size: Mapped[str] = mapped_column(sa.String(10), default="A4")
     default_timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # Issue 13: what partners are told to call in danger, and where the quick exit leads.
+    emergency_number: Mapped[str | None] = mapped_column(sa.String(40))
+    quick_exit_url: Mapped[str] = mapped_column(
+        sa.String(500), default=DEFAULT_QUICK_EXIT_URL, server_default=DEFAULT_QUICK_EXIT_URL)
 
     users: Mapped[list[User]] = relationship(back_populates="practice")
 

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import (
     Assignment,
     Couple,
+    CrisisLine,
     Entry,
     Exercise,
     Invitation,
@@ -196,3 +197,11 @@ def session_for_partner(session_id: int, user: User) -> tuple[Couple, TherapySes
 def report_for_therapist(report_id: int, user: User) -> tuple[Couple, Report]:
     """An archived report of one of the therapist's couples."""
     return _of_therapists_couple(Report, report_id, user)
+
+
+def crisis_line_for_admin(line_id: int, admin: User) -> CrisisLine:
+    """A crisis line of the admin's practice."""
+    line = db.session.get(CrisisLine, line_id)
+    if line is None or not admin.is_admin or line.practice_id != admin.practice_id:
+        raise NotVisible("crisis_lines", line_id)
+    return line

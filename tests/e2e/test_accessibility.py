@@ -316,3 +316,63 @@ def test_safety_hold_pages_have_no_serious_or_critical_violations(demo, page, br
         context.close()
 
     assert {name: v for name, v in found.items() if v} == {}
+
+
+# --- issue 13: the quick exit and crisis resources ---------------------------------------
+
+
+def test_quick_exit_and_crisis_pages_have_no_serious_or_critical_violations(
+        demo, db, browser, live_server, page):
+    """The portal with its Quick exit on a 390 px phone, "Need help now?" without and with
+    the practice's lines, the admin's crisis-resources page and the neutral page."""
+    import sqlalchemy as sa
+
+    from app.models import User
+    from app.services.crisis import add_crisis_line
+
+    found: dict[str, list[str]] = {}
+    phone_context = browser.new_context(base_url=live_server, bypass_csp=True,
+                                        viewport={"width": 390, "height": 844},
+                                        is_mobile=True, has_touch=True)
+    phone = phone_context.new_page()
+    try:
+        def check(tab, name: str) -> None:
+            found[name] = serious_violations(tab)
+            shoot(tab, f"a11y-{name}", screen_height=844 if tab is phone else None)
+
+        log_in(phone, "sam@example.com")
+        quick_exit = phone.get_by_role("button", name="Quick exit")
+        expect(quick_exit).to_be_visible()
+        box = quick_exit.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44  # a large enough target
+        check(phone, "portal-quick-exit-phone")
+        phone.get_by_role("link", name="Need help now?").click()
+        expect(phone.locator(".crisis-emergency")).to_contain_text(
+            "call your local emergency number")
+        check(phone, "help-without-lines-phone")
+
+        admin = db.session.scalar(sa.select(User).where(User.email == "admin@example.com"))
+        add_crisis_line(admin, admin.practice, name="Example abuse helpline",
+                        number="0800 000 0000", hours="Every day, at any hour",
+                        url="https://helpline.example.org/chat")
+        add_crisis_line(admin, admin.practice, name="Example crisis text line", number=None,
+                        hours="Evenings", url="https://text.example.org/")
+        admin.practice.emergency_number = "999"
+        db.session.commit()
+        phone.reload()
+        expect(phone.get_by_role("heading", name="Example abuse helpline")).to_be_visible()
+        check(phone, "help-with-lines-phone")
+
+        log_in(page, "admin@example.com")
+        page.goto("/admin/crisis-resources")
+        expect(page.get_by_role("heading", name="Crisis resources", level=1)).to_be_visible()
+        check(page, "admin-crisis-resources")
+        page.get_by_role("button", name="Add the line").click()
+        expect(page.get_by_role("alert")).to_contain_text("Give the line a name.")
+        check(page, "admin-crisis-resources-errors")
+        page.goto("/today")
+        check(page, "neutral-page")
+    finally:
+        phone_context.close()
+
+    assert {name: v for name, v in found.items() if v} == {}
