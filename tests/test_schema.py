@@ -97,11 +97,8 @@ def rows(db, make_couple):
         "assignment_pauses": pause.id, "invitations": invitation.id,
         "policy_consents": consent.id, "audit_chain_heads": 1,
         "form_submissions": submission.id, "session_record_versions": record_version.id,
-    safety_hold = SafetyHold(couple_id=couple.id, started_by_id=therapist.id)
-    crisis_line = CrisisLine(practice_id=therapist.practice_id, position=1, name="A line",
-                             number="0800 000 000")
-    db.session.add_all([measure, report, audit, revision, pause, submission, record_version,
-                        safety_hold, crisis_line])
+        "safety_holds": safety_hold.id,
+        "crisis_lines": crisis_line.id,
     }
 
 
@@ -188,11 +185,14 @@ CHECKS = [
     ("ck_assignment_pauses_resumed_after_paused", "assignment_pauses",
      "resumed_on = '2026-01-01'"),
     ("ck_form_submissions_token_length", "form_submissions", "token = 'short'"),
-    safety_hold = SafetyHold(couple_id=couple.id, started_by_id=therapist.id)
-    crisis_line = CrisisLine(practice_id=therapist.practice_id, position=1, name="A line",
-                             number="0800 000 000")
-    db.session.add_all([measure, report, audit, revision, pause, submission, record_version,
-                        safety_hold, crisis_line])
+    ("ck_exercises_suited_to_valid", "exercises", "suited_to = 'three'"),
+    ("ck_safety_holds_lifted_by_with_note_iff_at", "safety_holds",
+     "lifted_at = '2030-01-01 00:00:00', lifted_by_id = started_by_id, lift_note = ' '"),
+    ("ck_safety_holds_lifted_after_started", "safety_holds",
+     "lifted_at = '2000-01-01 00:00:00', lifted_by_id = started_by_id, lift_note = 'ok'"),
+    ("ck_crisis_lines_name_not_blank", "crisis_lines", "name = ' '"),
+    ("ck_crisis_lines_number_or_url", "crisis_lines", "number = NULL, url = NULL"),
+    ("ck_crisis_lines_position_positive", "crisis_lines", "position = 0"),
 ]
 
 
