@@ -6,6 +6,7 @@ from app.models.couples import Couple, Partner, PolicyConsent
 from app.models.guides import Exercise, ExerciseVersion, Guide, Step
 from app.models.homework import Assignment, AssignmentPause, Draft, Entry, EntryRevision
 from app.models.reports import Report
+from app.models.safety import SafetyAddition, SafetyCheck, SafetyFlag
 from app.models.sessions import MeasureResponse, SessionRecordVersion, TherapySession
 from app.models.submissions import FormSubmission
 
@@ -29,6 +30,9 @@ __all__ = [
     "PolicyConsent",
     "Practice",
     "Report",
+    "SafetyAddition",
+    "SafetyCheck",
+    "SafetyFlag",
     "SessionRecordVersion",
     "Step",
     "TherapySession",
