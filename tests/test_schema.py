@@ -19,6 +19,9 @@ from app.models import (
     MeasureResponse,
     PolicyConsent,
     Report,
+    SafetyAddition,
+    SafetyCheck,
+    SafetyFlag,
     SessionRecordVersion,
     Step,
     TherapySession,
@@ -78,6 +81,15 @@ def rows(db, make_couple):
         recorded_by_id=therapist.id, recorded_at=dt.datetime(2026, 1, 8, 16, tzinfo=dt.UTC),
     )
     db.session.add_all([measure, report, audit, revision, pause, submission, record_version])
+    check = SafetyCheck(couple_id=couple.id, respondent_id=couple.partners[0].user_id,
+                        occasion="first", answers={}, note="")
+    db.session.add(check)
+    db.session.flush()
+    addition = SafetyAddition(check_id=check.id, text="More.")
+    db.session.add(addition)
+    db.session.flush()
+    flag = SafetyFlag(couple_id=couple.id, check_id=check.id, addition_id=addition.id)
+    db.session.add(flag)
     db.session.commit()
     invitation = db.session.scalars(sa.select(Invitation)).first()
     consent = db.session.scalars(sa.select(PolicyConsent)).first()
@@ -91,6 +103,7 @@ def rows(db, make_couple):
         "assignment_pauses": pause.id, "invitations": invitation.id,
         "policy_consents": consent.id, "audit_chain_heads": 1,
         "form_submissions": submission.id, "session_record_versions": record_version.id,
+        "safety_checks": check.id, "safety_additions": addition.id, "safety_flags": flag.id,
     }
 
 
@@ -177,6 +190,11 @@ CHECKS = [
     ("ck_assignment_pauses_resumed_after_paused", "assignment_pauses",
      "resumed_on = '2026-01-01'"),
     ("ck_form_submissions_token_length", "form_submissions", "token = 'short'"),
+    ("ck_couples_safety_check_schedule_valid", "couples", "safety_check_schedule = 'daily'"),
+    ("ck_safety_checks_occasion_not_blank", "safety_checks", "occasion = ' '"),
+    ("ck_safety_additions_text_not_blank", "safety_additions", "text = ' '"),
+    ("ck_safety_flags_handled_with_note_or_open", "safety_flags",
+     "handled_at = created_at, handling_note = ' '"),
 ]
 
 

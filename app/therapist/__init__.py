@@ -5,4 +5,4 @@ from app.access import require_role
 bp = Blueprint("therapist", __name__, url_prefix="/therapist")
 require_role(bp, "therapist")
 
-from app.therapist import exercises, homework, routes, sessions  # noqa: E402, F401
+from app.therapist import exercises, homework, routes, safety, sessions  # noqa: E402, F401

@@ -30,6 +30,7 @@ from app.services.own_exercises import own_exercises
 from app.services.policies import policy_summary, say, therapist_badge
 from app.services.progress import couple_progress, rating_trends, recent
 from app.services.reports import authors_of, reports_of
+from app.services.safety_check import safety_panel
 from app.services.scoping import couple_for_therapist, invitation_for_therapist
 from app.services.sessions import sessions_of
 from app.therapist import bp
@@ -117,6 +118,7 @@ def couple(couple_id: int):
         library=list_guides(),
         **_sessions_context(found),
         own=own_exercises(current_user),
+        safety=safety_panel(found),
     )
 
 
