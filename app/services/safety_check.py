@@ -386,9 +386,10 @@ def private_answers(couple: Couple) -> PrivateAnswers:
         SafetyFlag.couple_id == couple.id)).all()
     open_checks = {f.check_id for f in flags if f.handled_at is None}
     handlers = {f.handled_by_id for f in flags if f.handled_by_id is not None}
-    handler_names = dict(db.session.execute(
-        sa.select(User.id, User.name).where(User.id.in_(handlers)))
-        .tuples().all()) if handlers else {}
+    handler_names: dict[int, str] = {
+        row[0]: row[1] for row in db.session.execute(
+            sa.select(User.id, User.name).where(User.id.in_(handlers)))
+    } if handlers else {}
     grouped: dict[tuple[dt.datetime, int, str], int] = {}
     for f in flags:
         if f.handled_at is not None and f.handled_by_id is not None and f.handling_note:
