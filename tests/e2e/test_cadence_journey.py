@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.services.demo import DEMO_PASSWORD, build_demo
+from tests.e2e import story
 from tests.e2e.accessibility import serious_violations
 from tests.e2e.story import scroll_width, shoot
 
@@ -31,11 +32,7 @@ def demo(db, clock):
 
 
 def log_in(page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    story.log_in(page, email, DEMO_PASSWORD)
 
 
 def test_a_step_given_in_part_then_read_and_practised_before_it_is_due(

@@ -428,6 +428,9 @@ def open_todays_check_in(page, story):
     log_in(page, story.maya.email)
     page.get_by_role("link", name=f"Log {CHECK_IN}, {day_name(FRI)}").click()
     expect(page.get_by_role("heading", name=CHECK_IN, level=1)).to_be_visible()
+    # The heading shows before the scripts at the end of the page have run: typing earlier
+    # than a loaded machine runs autosave.js would go unseen by it.
+    page.wait_for_load_state("load")
     page.get_by_label("Done", exact=True).check()
     reflection = page.get_by_label(CHECK_IN_PROMPT)
     reflection.fill(LONG_START)

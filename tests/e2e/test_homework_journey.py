@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.services.demo import DEMO_PASSWORD, build_demo
+from tests.e2e import story
 from tests.e2e.accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -19,11 +20,8 @@ def demo(db):
     db.session.commit()
 
 
-def log_in(page, email):
-    page.goto("/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+def log_in(page, email: str) -> None:
+    story.log_in(page, email, DEMO_PASSWORD)
 
 
 def test_partner_logs_todays_check_in_on_a_phone(demo, phone_page):
