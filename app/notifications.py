@@ -73,3 +73,19 @@ def revoke_posted(invitation: Invitation, location: str) -> None:
     audit_request("invitation.revoked", invitation)
     flash(f"The invitation to {invitation.email} was withdrawn; its link no longer works.",
           "info")
+
+
+# --- the safety check ------------------------------------------------------------------
+
+ATTENTION_SUBJECT = "Please sign in to Rekindle"
+
+
+def deliver_attention_notice(address: str) -> bool:
+    """Tell a therapist that someone in their caseload needs their attention: no name, no
+    couple, nothing clinical. False if it could not be sent (the flag is there anyway)."""
+    try:
+        send_mail(address, ATTENTION_SUBJECT, "attention",
+                  sign_in_link=url_for("auth.sign_in", _external=True))
+    except MailError:
+        return False
+    return True

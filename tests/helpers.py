@@ -147,6 +147,20 @@ MATRIX.update({
         "GET", "/therapist/couples/{couple}/safety-hold/start", THERAPIST_GET),
     "therapist.lift_safety_hold": (
         "GET", "/therapist/couples/{couple}/safety-hold/lift", only({"therapist": 302})),
+    # The private safety check: each partner's own (none names a check; the world's
+    # partners have not answered, so the check is due for each and adding leads to it).
+    "client.safety_check": ("GET", "/portal/for-you", only(PARTNERS)),
+    "client.safety_not_now": (
+        "POST", "/portal/for-you/not-now",
+        only({"partner": 302, "other_partner": 302, "foreign_partner": 302})),
+    "client.safety_thanks": ("GET", "/portal/for-you/thanks", only(PARTNERS)),
+    "client.safety_more": (
+        "GET", "/portal/for-you/more",
+        only({"partner": 302, "other_partner": 302, "foreign_partner": 302})),
+    "therapist.private_answers_page": (
+        "GET", "/therapist/couples/{couple}/private-answers", THERAPIST_GET),
+    "therapist.change_check_schedule": (
+        "POST", "/therapist/couples/{couple}/safety-check-schedule", THERAPIST_POST),
 })
 ADMIN_GET = only({"admin": 200})
 ADMIN_POST = only({"admin": 302})

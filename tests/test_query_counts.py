@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.clock import now
-from app.models import Exercise
+from app.models import Exercise, SafetyAddition, SafetyCheck, SafetyFlag
 from app.services.guides import load_builtin_guides
 from app.services.homework import Schedule, assign_exercise, backfill_entry
 from app.services.measures import backfill_csi4
@@ -55,6 +55,18 @@ def build_history(db, make_couple, therapist, weeks: int):
                     ratings=[(day.toordinal() + 3 * n) % 11 for _ in version.rating_questions],
                     visibility=("therapist", "partner")[n],
                 )
+        if (TODAY - day).days % 28 == 0:  # a concerning private check and an addition
+            for user in partners:
+                check = SafetyCheck(couple_id=couple.id, respondent_id=user.id,
+                                    occasion=f"w-{day}", answers={"afraid": "sometimes"},
+                                    note="Words", is_concerning=True, created_at=logged_at)
+                db.session.add(check)
+                db.session.flush()
+                addition = SafetyAddition(check_id=check.id, text="More", created_at=logged_at)
+                db.session.add(addition)
+                db.session.flush()
+                db.session.add(SafetyFlag(couple_id=couple.id, check_id=check.id,
+                                          addition_id=addition.id, created_at=logged_at))
         if (TODAY - day).days % 14 == 0:
             when = logged_at + dt.timedelta(days=1, hours=-4)
             session = schedule_session(therapist, couple, when, request_measure=True)
@@ -88,6 +100,8 @@ def test_no_page_grows_with_a_couples_history(db, client, sign_in_as, clock, lib
             "portal, a past week": (partner, "/portal/?week=2026-03-02"),
             "an entry": (partner, f"/portal/homework/{assignment.id}/{day}"),
             "questions before a session": (partner, f"/portal/measures/{upcoming.id}"),
+            "private answers": (therapist, f"/therapist/couples/{couple.id}/private-answers"),
+            "the private check": (couple.partners[1].user, "/portal/for-you/more"),
         }
 
     def measure(couple, assignment, upcoming) -> dict[str, int]:

@@ -20,6 +20,9 @@ from app.models import (
     MeasureResponse,
     PolicyConsent,
     Report,
+    SafetyAddition,
+    SafetyCheck,
+    SafetyFlag,
     SafetyHold,
     SessionRecordVersion,
     Step,
@@ -84,6 +87,15 @@ def rows(db, make_couple):
                              number="0800 000 000")
     db.session.add_all([measure, report, audit, revision, pause, submission, record_version,
                         safety_hold, crisis_line])
+    check = SafetyCheck(couple_id=couple.id, respondent_id=couple.partners[0].user_id,
+                        occasion="first", answers={}, note="")
+    db.session.add(check)
+    db.session.flush()
+    addition = SafetyAddition(check_id=check.id, text="More.")
+    db.session.add(addition)
+    db.session.flush()
+    flag = SafetyFlag(couple_id=couple.id, check_id=check.id, addition_id=addition.id)
+    db.session.add(flag)
     db.session.commit()
     invitation = db.session.scalars(sa.select(Invitation)).first()
     consent = db.session.scalars(sa.select(PolicyConsent)).first()
@@ -99,6 +111,7 @@ def rows(db, make_couple):
         "form_submissions": submission.id, "session_record_versions": record_version.id,
         "safety_holds": safety_hold.id,
         "crisis_lines": crisis_line.id,
+        "safety_checks": check.id, "safety_additions": addition.id, "safety_flags": flag.id,
     }
 
 
@@ -193,6 +206,11 @@ CHECKS = [
     ("ck_crisis_lines_name_not_blank", "crisis_lines", "name = ' '"),
     ("ck_crisis_lines_number_or_url", "crisis_lines", "number = NULL, url = NULL"),
     ("ck_crisis_lines_position_positive", "crisis_lines", "position = 0"),
+    ("ck_couples_safety_check_schedule_valid", "couples", "safety_check_schedule = 'daily'"),
+    ("ck_safety_checks_occasion_not_blank", "safety_checks", "occasion = ' '"),
+    ("ck_safety_additions_text_not_blank", "safety_additions", "text = ' '"),
+    ("ck_safety_flags_handled_with_note_or_open", "safety_flags",
+     "handled_at = created_at, handling_note = ' '"),
 ]
 
 

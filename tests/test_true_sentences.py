@@ -26,6 +26,7 @@ from app.models import Couple, Entry, EntryRevision
 from app.services.homework import Schedule, assign_exercise
 from app.services.own_exercises import create_own_exercise
 from app.services.policies import SENTENCES, say
+from app.services.safety_check import QUESTIONS
 from app.services.sessions import schedule_session
 from tests.helpers import sign_in
 
@@ -640,6 +641,40 @@ COUPLE_KEYS = {"policy.open", "policy.limited", "policy.completion_shared",
 # Checked where they are shown: the sharing steps, and the badges on the therapist's page.
 CHECKED_WHERE_SHOWN = {"share.confirm", "share.done", "share.undone", "therapist.private",
                        "therapist.shared"}
+# Checked where they are shown: beside the private safety check (answer_privately).
+CHECKED_WHERE_SHOWN |= {"safety.readers", "safety.between_sessions", "safety.not_shown_again"}
+
+
+def answer_privately(world: World, mailbox) -> None:
+    """A answers the private safety check with a concern and a word: what the check says
+    beside it holds."""
+    a, t = world.clients["a"], world.clients["t"]
+    before = b_sees(world).normalised()
+    page = a.get("/portal/for-you")
+    assert page.status_code == 200
+    keys = ("safety.readers", "safety.between_sessions", "safety.not_shown_again")
+    for key in keys:
+        assert " ".join(say(key).split()) in text_of(page.text), key
+    secret = "A word only the therapist may read"
+    sent = a.post("/portal/for-you", data={
+        **tokens_in(page.text), "note": secret,
+        **{f"q_{q.key}": q.options[1].key for q in QUESTIONS}})
+    assert sent.status_code == 302
+    # safety.readers: the therapist who has the couple reads it; B's pages are the same.
+    assert secret in t.get(f"/therapist/couples/{world.couple_id}/private-answers").text
+    assert b_sees(world).normalised() == before
+    # safety.between_sessions: what reaches the therapist at once is a plea to sign in,
+    # nothing of what was written.
+    [mail] = mailbox.messages
+    assert mail["To"] == world.users["t"].email and secret not in str(mail)
+    mailbox.messages.clear()
+    # safety.not_shown_again: none of A's pages shows it; A can add to it.
+    for url in ("/portal/", "/portal/for-you", "/portal/for-you/thanks", "/portal/for-you/more"):
+        assert secret not in a.get(url, follow_redirects=True).text
+    assert a.get("/portal/for-you/more").status_code == 200
+    for key in keys:
+        world.shown.append((key, None))
+        world.checked.add(key)
 
 
 def read_everything(world: World) -> None:
@@ -685,6 +720,7 @@ def test_each_sentence_is_true_for_the_people_it_speaks_about(
         if checks.couple(key):
             world.checked.add(key)
     checks.nothing_shows_it_exists()
+    answer_privately(world, mailbox)
     # Nothing of this was mailed to anyone: mail names neither therapy nor a partner.
     assert mailbox.messages == []
 

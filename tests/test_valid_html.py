@@ -39,6 +39,7 @@ from app.services.invitations import invite_partner
 from app.services.own_exercises import archive_own_exercise, create_own_exercise
 from app.services.practice import invite_clinician
 from app.services.resets import request_reset
+from app.services.safety_check import QUESTIONS
 from app.services.sessions import schedule_session
 from tests.conftest import IN_CI, csrf_token_from
 from tests.helpers import MATRIX, sign_in
@@ -403,6 +404,32 @@ def _save_forms_with_errors(app, pages, users, ids, extras):
             _post(sam, f"/portal/measures/{session}", {"item_1": "2", "item_2": "9"}), 422)
 
 
+def _save_safety_pages(app, pages, users, ids):
+    """The private safety check: refused, sent with a concern, added to; the attention
+    flag on the therapist's pages; the note refused, then recorded."""
+    sam = _client(app, users["other_partner"])
+    pages.save("safety check, refused",
+               _post(sam, "/portal/for-you", {"q_afraid": "often", "note": "Kept words"}),
+               422, errors=True)
+    answers = {f"q_{q.key}": q.safest for q in QUESTIONS}
+    pages.save("safety check, sent",
+               _post(sam, "/portal/for-you", {**answers, "q_control": "yes", "note": "Words"},
+                     follow_redirects=True))
+    pages.save("safety addition", sam.get("/portal/for-you/more"))
+    pages.save("safety addition, empty", _post(sam, "/portal/for-you/more", {"text": " "}),
+               422, errors=True)
+    therapist = _client(app, users["therapist"])
+    couple = f"/therapist/couples/{ids['couple']}"
+    pages.save("caseload with a flag", therapist.get("/therapist/"))
+    pages.save("couple page with a flag", therapist.get(couple))
+    pages.save("private answers with a flag", therapist.get(f"{couple}/private-answers"))
+    pages.save("private answers, no note",
+               _post(therapist, f"{couple}/private-answers", {"note": " "}), 422, errors=True)
+    pages.save("private answers, recorded",
+               _post(therapist, f"{couple}/private-answers", {"note": "Called Sam alone"},
+                     follow_redirects=True))
+
+
 def _save_pages_after_changes(app, pages, users, ids, extras):
     """States reached by acting: messages shown after a change, a paused assignment, a
     draft, a cancelled session, a policy to accept again, a deactivated clinician, and the
@@ -437,6 +464,7 @@ def _save_pages_after_changes(app, pages, users, ids, extras):
     pages.save("reset request, sent", _post(_client(app), "/reset", {"email": "x@example.org"}))
     _save_sharing_pages(app, pages, users, ids, extras)
     _save_safety_hold_pages(app, pages, users, ids, extras)
+    _save_safety_pages(app, pages, users, ids)
     pages.save("practice audit trail", admin.get("/admin/audit"))
     pages.save("couple audit trail", therapist.get(f"/therapist/couples/{ids['couple']}/audit"))
 

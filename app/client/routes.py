@@ -8,6 +8,7 @@ from app.access import KEEP_ON_EXPIRY, audit_request
 from app.auth.forms import EmptyForm
 from app.client import bp
 from app.client.forms import PRACTICE_CHOICES, Csi4Form, EntryForm
+from app.client.safety import check_waiting
 from app.clock import today_in
 from app.extensions import csrf
 from app.models import User
@@ -115,6 +116,7 @@ def welcome():
         form=EmptyForm(),
         measures_due=[(s, s.scheduled_at.astimezone(ZoneInfo(current_user.timezone)))
                       for s in due_measures(current_user, couple)],
+        for_you=check_waiting(current_user, couple),
     )
 
 

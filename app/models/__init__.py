@@ -7,6 +7,7 @@ from app.models.crisis import CrisisLine
 from app.models.guides import Exercise, ExerciseVersion, Guide, Step
 from app.models.homework import Assignment, AssignmentPause, Draft, Entry, EntryRevision
 from app.models.reports import Report
+from app.models.safety_checks import SafetyAddition, SafetyCheck, SafetyFlag
 from app.models.safety_holds import SafetyHold
 from app.models.sessions import MeasureResponse, SessionRecordVersion, TherapySession
 from app.models.submissions import FormSubmission
@@ -32,6 +33,9 @@ __all__ = [
     "PolicyConsent",
     "Practice",
     "Report",
+    "SafetyAddition",
+    "SafetyCheck",
+    "SafetyFlag",
     "SafetyHold",
     "SessionRecordVersion",
     "Step",

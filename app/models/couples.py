@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.accounts import Practice, User
 from app.models.base import Base, TimestampMixin, one_of, utcnow
+from app.models.safety_checks import CHECK_SCHEDULES
 from app.models.safety_holds import SafetyHold
 
 POLICIES = ("open", "limited")
@@ -23,6 +24,8 @@ class Couple(TimestampMixin, Base):
         sa.CheckConstraint(one_of("confidentiality_policy", POLICIES), name="policy_valid"),
         sa.CheckConstraint(one_of("status", COUPLE_STATUSES), name="status_valid"),
         sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        sa.CheckConstraint(one_of("safety_check_schedule", CHECK_SCHEDULES),
+                           name="safety_check_schedule_valid"),
         # A change of completion sharing is recorded with its time and who made it, or not
         # at all (never changed since the couple was created).
         sa.CheckConstraint(
@@ -50,6 +53,11 @@ class Couple(TimestampMixin, Base):
     completion_sharing_changed_at: Mapped[dt.datetime | None]
     completion_sharing_changed_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id"), index=True)
+
+    # When partners answer the private safety check again after their first: "intake"
+    # (never), "session" (before each scheduled session) or "monthly".
+    safety_check_schedule: Mapped[str] = mapped_column(sa.String(10), default="intake",
+                                                       server_default="intake")
 
     practice: Mapped[Practice] = relationship()
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])

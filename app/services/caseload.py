@@ -45,6 +45,7 @@ from app.services.occurrences import (
     day_in,
     differences,
 )
+from app.services.safety_check import couples_needing_attention
 from app.services.schedule import LATE_DAYS, Plan, week_of
 
 DIFFERENCE_DAYS = 14  # differences of the last two weeks, today included
@@ -90,6 +91,8 @@ class CaseloadRow:
     partners: list[PartnerFigures]
     overdue: int = 0
     differences: int = 0
+    # A concerning private safety answer waits for the therapist (attention flag).
+    needs_attention: bool = False
 
     @property
     def lowest_week_standing(self) -> tuple[float, float] | None:
@@ -229,6 +232,7 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
         by_couple[item.couple_id].append(item)
     logged = _load_logged(scope, first, last)
     accounts = _load_joint_accounts(scope, differences_from)
+    attention = couples_needing_attention([couple.id for couple in couples])
 
     # Plans that began before the first day look alike from it on (a daily exercise is a
     # daily exercise), so many assignments share their dates: work each out once.
@@ -278,6 +282,7 @@ def caseload(therapist: User, sort: str = "name") -> list[CaseloadRow]:
                 partners=list(figures.values()),
                 overdue=sum(person.overdue for person in figures.values()),
                 differences=differing,
+                needs_attention=couple.id in attention,
             )
         )
     rows.sort(key=_sort_key(normalise_sort(sort)))

@@ -117,6 +117,19 @@ SENTENCES: dict[str, str] = {
     ),
     # The CSI-4 before a session.
     "measure.therapist_only": "Only your therapist sees your answers, never your partner.",
+    # The private safety check ("A few questions just for you").
+    "safety.readers": (
+        "Only your therapist reads your answers. Your partner never sees them, nor "
+        "whether you answered."
+    ),
+    "safety.between_sessions": (
+        "Your therapist reads them between sessions, not as you send them. If you need "
+        "help now, use the numbers on this page."
+    ),
+    "safety.not_shown_again": (
+        "Once sent, your answers are not shown here again, so that no one who picks up "
+        "your phone can read them. You can add to them at any time."
+    ),
     # The therapist's pages, about what partners see of each other.
     "therapist.completion_shared": (
         "Each partner sees whether the other did the homework given to both of them "

@@ -51,6 +51,7 @@ from app.services.occurrences import (
     together,
     total,
 )
+from app.services.safety_check import SafetyBrief, safety_brief
 from app.services.schedule import cadence_label
 from app.services.sessions import (
     NumberedSession,
@@ -206,6 +207,8 @@ class ReportData:
     csi4: Csi4Summary | None
     ratings: list[RatingChart]
     written: Written
+    # The private safety check: first on page 1 (clinician report only; never the handout).
+    safety: SafetyBrief | None = None
 
     @property
     def is_clinician(self) -> bool:
@@ -787,6 +790,7 @@ def gather(
         csi4=csi4,
         ratings=_ratings(src),
         written=_written(src),
+        safety=safety_brief(couple),
     )
 
 

@@ -34,6 +34,7 @@ from app.models import (
 )
 from app.services import Collision, DomainError
 from app.services.locking import hold as take_row
+from app.services.safety_check import has_unhandled_concern
 
 MAX_NOTE = 2_000
 
@@ -60,11 +61,7 @@ def open_hold(couple: Couple) -> SafetyHold | None:
 def safety_concern_open(couple: Couple) -> bool:
     """Whether a safety concern is open for the couple: an open hold, or an unhandled
     concerning answer of a partner's private safety check."""
-    return (
-        open_hold(couple) is not None
-        # MERGE: the lead adds the safety check's term here, e.g.
-        # or app.services.safety_check.has_unhandled_concern(couple)
-    )
+    return open_hold(couple) is not None or has_unhandled_concern(couple)
 
 
 def is_paused_by_hold(assignment: Assignment) -> bool:

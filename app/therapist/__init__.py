@@ -5,4 +5,11 @@ from app.access import require_role
 bp = Blueprint("therapist", __name__, url_prefix="/therapist")
 require_role(bp, "therapist")
 
-from app.therapist import exercises, homework, routes, safety, sessions  # noqa: E402, F401
+from app.therapist import (  # noqa: E402, F401
+    exercises,
+    homework,
+    routes,
+    safety_check,
+    safety_hold,
+    sessions,
+)

@@ -30,11 +30,12 @@ from app.services.own_exercises import own_exercises
 from app.services.policies import policy_summary, say, therapist_badge
 from app.services.progress import couple_progress, rating_trends, recent
 from app.services.reports import authors_of, reports_of
+from app.services.safety_check import safety_panel
 from app.services.scoping import couple_for_therapist, invitation_for_therapist
 from app.services.sessions import sessions_of
 from app.therapist import bp
 from app.therapist.forms import NewCoupleForm
-from app.therapist.safety import safety_hold_context
+from app.therapist.safety_hold import safety_hold_context
 from app.transactions import after_commit, refusals_shown_at
 from reports.charts import Series, line_chart
 
@@ -119,6 +120,7 @@ def couple(couple_id: int):
         **_sessions_context(found),
         own=own_exercises(current_user),
         **safety_hold_context(found),
+        safety=safety_panel(found),
     )
 
 

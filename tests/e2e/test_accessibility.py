@@ -376,3 +376,60 @@ def test_quick_exit_and_crisis_pages_have_no_serious_or_critical_violations(
         phone_context.close()
 
     assert {name: v for name, v in found.items() if v} == {}
+
+
+# --- the private safety check (issue 13) -------------------------------------------------
+
+
+def test_the_private_check_and_its_flag_have_no_serious_violations(
+        demo, browser, live_server, page):
+    from app.services.safety_check import QUESTIONS
+
+    found: dict[str, list[str]] = {}
+    widths: dict[str, int] = {}
+
+    def check(tab, name: str, screen_height: int | None = None) -> None:
+        found[name] = serious_violations(tab)
+        shoot(tab, f"a11y-{name}", screen_height=screen_height)
+        widths[name] = scroll_width(tab)
+
+    context = browser.new_context(base_url=live_server, bypass_csp=True, is_mobile=True,
+                                  has_touch=True, viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    log_in(phone, "sam@example.com")
+    expect(phone.get_by_role("heading", name="A few questions just for you")).to_be_visible()
+    check(phone, "portal-with-check-phone", screen_height=844)
+    phone.get_by_role("link", name="Open the questions").click()
+    expect(phone.get_by_role("heading", name="A few questions just for you", level=1)
+           ).to_be_visible()
+    check(phone, "safety-check-phone", screen_height=844)
+    phone.get_by_role("button", name="Send my answers").click()  # nothing answered
+    expect(phone.get_by_role("alert")).to_contain_text("Please answer every question")
+    check(phone, "safety-check-errors-phone")
+    for question in QUESTIONS:
+        answer = "Sometimes" if question.key == "control" else question.options[0].label
+        phone.get_by_role("group", name=question.text).get_by_label(answer, exact=True).check()
+    phone.get_by_label("Is there anything you want your therapist to know privately?").fill(
+        "I would like to talk to you alone.")
+    phone.get_by_role("button", name="Send my answers").click()
+    expect(phone.get_by_role("heading", name="Thank you")).to_be_visible()
+    expect(phone.get_by_text("talk to you alone")).to_have_count(0)
+    check(phone, "safety-thanks-phone", screen_height=844)
+    phone.get_by_role("link", name="Add something").click()
+    expect(phone.get_by_role("heading", name="Add to your answers")).to_be_visible()
+    check(phone, "safety-more-phone")
+    context.close()
+
+    log_in(page, "therapist@example.com")
+    row = page.get_by_role("row").filter(has_text="Alex & Sam")
+    expect(row.get_by_role("link", name="Needs attention")).to_be_visible()
+    check(page, "caseload-with-flag")
+    page.get_by_role("link", name="Alex & Sam").click()
+    expect(page.get_by_role("heading", name="Needs your attention")).to_be_visible()
+    check(page, "couple-with-flag", screen_height=900)
+    page.get_by_role("link", name="Read the private answers").click()
+    expect(page.get_by_role("heading", name="Private answers", level=1)).to_be_visible()
+    check(page, "private-answers", screen_height=1100)
+
+    assert {name: v for name, v in found.items() if v} == {}
+    assert {name: w for name, w in widths.items() if name.endswith("phone") and w > 390} == {}
