@@ -173,3 +173,13 @@ def pdf_text(content: bytes) -> str:
     """A PDF's text, whitespace flattened so wrapped lines read as one."""
     reader = PdfReader(io.BytesIO(content))
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def assert_back_shows_nothing_of(page, words) -> None:
+    """After a quick exit, Back brings none of these words back (at most the sign-in page)."""
+    page.go_back()
+    page.wait_for_load_state()
+    text = page.locator("body").inner_text()
+    for word in words:
+        assert word not in text, word
+    assert "/portal" not in page.url or "/sign-in" in page.url

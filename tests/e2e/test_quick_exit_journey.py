@@ -6,48 +6,26 @@ refused), Back shows nothing of the portal, and a half-written entry was kept as
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import AuditEvent, Draft
-from tests.e2e.story import CHECK_IN, TODAY, build_story, log_in, shoot
+from tests.e2e.story import (
+    CHECK_IN,
+    TODAY,
+    assert_back_shows_nothing_of,
+    build_story,
+    log_in,
+    shoot,
+)
 
 pytestmark = pytest.mark.browser
 
-WEATHER = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Weather</title></head><body><h1>Weather today</h1><p>Sunny spells.</p></body></html>"""
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 # Words of the portal: none may be on screen once the person has left.
 PORTAL_WORDS = ("Maya", "My portal", CHECK_IN, "Quick exit", "Need help now?")
-
-
-class _Weather(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(WEATHER)))
-        self.end_headers()
-        self.wfile.write(WEATHER)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def neutral_site() -> Iterator[str]:
-    """A stand-in for the practice's weather site, on another origin than the app."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Weather)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/weather"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
@@ -102,15 +80,6 @@ def _assert_signed_out_on_server(browser, live_server, cookies) -> None:
         context.close()
 
 
-def _assert_back_shows_no_portal(page) -> None:
-    page.go_back()
-    page.wait_for_load_state()
-    text = page.locator("body").inner_text()
-    for words in PORTAL_WORDS:
-        assert words not in text, words
-    assert "/portal" not in page.url or "/sign-in" in page.url
-
-
 def _sign_outs(user) -> list[AuditEvent]:
     db.session.expire_all()
     return list(db.session.scalars(sa.select(AuditEvent).where(
@@ -132,7 +101,7 @@ def test_a_click_on_quick_exit_leaves_and_ends_the_sign_in(story, open_tab, brow
     assert page.url == neutral_site
 
     _assert_signed_out_on_server(browser, live_server, cookies)
-    _assert_back_shows_no_portal(page)
+    assert_back_shows_nothing_of(page, PORTAL_WORDS)
     events = _sign_outs(story.maya)
     assert len(events) == 1 and events[0].details is None
 
@@ -156,7 +125,7 @@ def test_escape_three_times_keeps_the_half_written_entry_and_leaves(
     draft = db.session.scalar(sa.select(Draft).where(Draft.author_id == story.maya.id))
     assert draft is not None and draft.content["answers"][0] == "Half a thought about"
     _assert_signed_out_on_server(browser, live_server, cookies)
-    _assert_back_shows_no_portal(page)
+    assert_back_shows_nothing_of(page, PORTAL_WORDS)
 
 
 def test_the_keyboard_reaches_quick_exit_first(story, open_tab, neutral_site):
@@ -189,7 +158,7 @@ def test_without_javascript_the_form_leaves_too(story, open_tab, browser, live_s
     expect(page.get_by_role("heading", name="Weather today")).to_be_visible()
     assert page.url == neutral_site
     _assert_signed_out_on_server(browser, live_server, cookies)
-    _assert_back_shows_no_portal(page)
+    assert_back_shows_nothing_of(page, PORTAL_WORDS)
 
 
 def test_the_installed_app_shows_a_neutral_page_of_its_own(story, open_tab, browser,
@@ -203,7 +172,7 @@ def test_the_installed_app_shows_a_neutral_page_of_its_own(story, open_tab, brow
     assert page.url == f"{live_server}/today"
     shoot(page, "quick-exit-neutral-page-phone")
     _assert_signed_out_on_server(browser, live_server, cookies)
-    _assert_back_shows_no_portal(page)
+    assert_back_shows_nothing_of(page, PORTAL_WORDS)
 
 
 def test_every_other_portal_tab_leaves_too(story, open_tab, neutral_site):
