@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.clock import now as clock_now
-from app.models import AuditEvent, Couple, Invitation, Practice, User
+from app.models import AuditEvent, Couple, CrisisLine, Invitation, Practice, User
 from tests.conftest import PASSWORD, IsolatedClient, csrf_token_from
 
 ADMIN_GET_PATHS = (
@@ -567,7 +567,8 @@ def _admin_rules(app):
 def _path(rule, ids: dict[str, int]) -> str:
     return rule.rule.replace("<int:user_id>", str(ids["user_id"])).replace(
         "<int:couple_id>", str(ids["couple_id"])).replace(
-        "<int:invitation_id>", str(ids["invitation_id"]))
+        "<int:invitation_id>", str(ids["invitation_id"])).replace(
+        "<int:line_id>", str(ids["line_id"]))
 
 
 def test_every_admin_route_is_covered_by_these_tests(app):
@@ -577,12 +578,15 @@ def test_every_admin_route_is_covered_by_these_tests(app):
         "admin.set_clinician_roles", "admin.deactivate", "admin.activate",
         "admin.resend_invitation", "admin.revoke_invitation", "admin.couples",
         "admin.move_couple", "admin.settings", "admin.audit",
+        "admin.crisis_resources", "admin.safety_settings", "admin.edit_crisis_line",
+        "admin.remove_crisis_line", "admin.move_crisis_line",
     }
 
 
 @pytest.fixture
 def practice_a(db, make_practice, make_admin, make_therapist, make_couple, mailbox):
     """Practice A: an admin, a therapist, a couple and an open clinician invitation."""
+    from app.services.crisis import add_crisis_line
     from app.services.practice import invite_clinician
 
     practice = make_practice("Practice A")
@@ -591,13 +595,15 @@ def practice_a(db, make_practice, make_admin, make_therapist, make_couple, mailb
     couple = make_couple(therapist)
     outgoing = invite_clinician(admin, email="invitee@example.org", name="In Vitee",
                                 roles={"therapist"})
+    line = add_crisis_line(admin, practice, name="Line A", number="0800 111 111", hours=None,
+                           url=None)
     db.session.commit()
     return {
         "admin": admin,
         "therapist": therapist,
         "couple": couple,
         "ids": {"user_id": therapist.id, "couple_id": couple.id,
-                "invitation_id": outgoing.invitation.id},
+                "invitation_id": outgoing.invitation.id, "line_id": line.id},
     }
 
 
@@ -611,6 +617,8 @@ def _snapshot(db, ids):
         db.session.get(Couple, ids["couple_id"]).therapist_id,
         db.session.get(Invitation, ids["invitation_id"]).revoked_at,
         db.session.get(Invitation, ids["invitation_id"]).send_count,
+        [(line.name, line.number, line.position) for line in db.session.scalars(
+            sa.select(CrisisLine).order_by(CrisisLine.id))],
     )
 
 
@@ -632,7 +640,7 @@ def test_admin_of_another_practice_gets_not_found_for_every_record(
         response = client.post(_path(rule, practice_a["ids"]), data=data)
         assert response.status_code == 404, rule.rule
         tried += 1
-    assert tried == 6
+    assert tried == 9
     assert _snapshot(db, practice_a["ids"]) == before
     for page in ("/admin/clinicians", "/admin/couples", "/admin/audit"):
         html = client.get(page).text
