@@ -1,4 +1,5 @@
-"""What several browser journeys share: a stand-in for the practice's neutral site."""
+"""What several browser journeys share: the demo practice on its Friday, and a stand-in for
+the practice's neutral site."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from app.services.demo import build_demo
+from tests.e2e.story import DEMO_NOW
 
 WEATHER = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Weather</title></head><body><h1>Weather today</h1><p>Sunny spells.</p></body></html>"""
@@ -33,3 +37,11 @@ def neutral_site() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}/weather"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def demo(db, clock):
+    """The demo practice as `make run` loads it, on the Friday its story is told."""
+    clock.set(DEMO_NOW)
+    build_demo()
+    db.session.commit()

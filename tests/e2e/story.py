@@ -33,6 +33,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Auto-waiting assertions get room for a loaded 2-core machine (the default is 5 s).
 expect.set_options(timeout=15_000)
 
+# The demo practice's Friday (11:00 in New York), the day its journeys are told.
+DEMO_NOW = dt.datetime(2026, 3, 20, 15, 0, tzinfo=dt.UTC)
+
 # The story's calendar (UTC, the couple's and everyone's timezone).
 CREATED = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)  # a Monday: the couple joins
 START = dt.date(2026, 3, 16)  # the Monday homework starts: "some days back"

@@ -9,23 +9,15 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from app.services.demo import DEMO_PASSWORD, build_demo
+from app.services.demo import DEMO_PASSWORD
 from tests.e2e import story
 from tests.e2e.accessibility import serious_violations
-from tests.e2e.story import scroll_width, shoot
+from tests.e2e.story import DEMO_NOW, scroll_width, shoot
 
 pytestmark = pytest.mark.browser
 
-DEMO_NOW = dt.datetime(2026, 3, 20, 15, 0, tzinfo=dt.UTC)  # Friday 20 March, 11:00 in New York
 TODAY = "Friday 20 March"
 CHECK_IN = "Create daily check-in moments"
-
-
-@pytest.fixture
-def demo(db, clock):
-    clock.set(DEMO_NOW)
-    build_demo()
-    db.session.commit()
 
 
 def log_in(page, email: str) -> None:

@@ -6,29 +6,20 @@ phone."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from app.services.demo import DEMO_PASSWORD, build_demo
+from app.services.demo import DEMO_PASSWORD
 from tests.e2e import story
 from tests.e2e.accessibility import serious_violations
 from tests.e2e.story import scroll_width, shoot
 
 pytestmark = pytest.mark.browser
 
-DEMO_NOW = dt.datetime(2026, 3, 20, 15, 0, tzinfo=dt.UTC)  # Friday 20 March
 STEP = "Bring back emotional intimacy"
 PATTERNS = "Identify your repeating patterns"
-
-
-@pytest.fixture
-def demo(db, clock):
-    clock.set(DEMO_NOW)
-    build_demo()
-    db.session.commit()
 
 
 def log_in(page, email: str) -> None:

@@ -10,30 +10,22 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from app.models import TherapySession
-from app.services.demo import DEMO_PASSWORD, build_demo
+from app.services.demo import DEMO_PASSWORD
 from tests.e2e.accessibility import serious_violations
-from tests.e2e.story import scroll_width, shoot
+from tests.e2e.story import DEMO_NOW, log_in, scroll_width, shoot
 
 pytestmark = pytest.mark.browser
 
-DEMO_NOW = dt.datetime(2026, 3, 20, 15, 0, tzinfo=dt.UTC)
 ADDED = "Sam said afterwards that the repair attempt felt forced; revisit next time."
 
 
-def test_a_record_corrected_twice_reads_well(db, clock, page):
-    clock.set(DEMO_NOW)
-    build_demo()
-    db.session.commit()
+def test_a_record_corrected_twice_reads_well(db, clock, demo, page):
     last_held = db.session.scalars(
         sa.select(TherapySession).where(TherapySession.status == "held")
         .order_by(TherapySession.scheduled_at.desc())).first()
 
     def open_session() -> None:
-        page.goto("/sign-in")
-        page.get_by_label("Email").fill("therapist@example.com")
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        log_in(page, "therapist@example.com", DEMO_PASSWORD)
         page.goto(f"/therapist/sessions/{last_held.id}")
 
     open_session()
