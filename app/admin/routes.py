@@ -3,7 +3,6 @@
 Never clinical content: couples are shown by name, status and therapist only.
 """
 
-from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
@@ -22,7 +21,8 @@ from app.admin.forms import (
 from app.auth.forms import EmptyForm
 from app.extensions import limiter
 from app.forms import status_of
-from app.notifications import deliver_invitations, resend_posted, revoke_posted
+from app.mail_queue import queue_invitations
+from app.notifications import resend_posted, revoke_posted
 from app.services import DomainError
 from app.services.accounts import set_active, set_roles
 from app.services.audit import actor_names, events_for_practice
@@ -52,7 +52,7 @@ from app.services.scoping import (
     invitation_for_admin,
     therapists_of_practice,
 )
-from app.transactions import Refused, after_commit, refusals_shown_at
+from app.transactions import Refused, refusals_shown_at
 
 
 def _admin():
@@ -106,7 +106,7 @@ def invite_clinician_page():
             audit_request(
                 "clinician.invited", outgoing.invitation, roles=sorted(form.selected_roles())
             )
-            after_commit(partial(deliver_invitations, [outgoing]))
+            queue_invitations([outgoing])
             flash(f"An invitation was sent to {outgoing.invitation.email}.", "info")
             return redirect(url_for("admin.clinicians"))
     return render_template("admin/invite_clinician.html", form=form), status_of(form)
