@@ -21,7 +21,8 @@ from app.admin.forms import (
 from app.auth.forms import EmptyForm
 from app.extensions import limiter
 from app.forms import status_of
-from app.mail_queue import queue_invitations
+from app.jobs import enqueue_after_commit
+from app.mail_queue import deliver_mail, queue_invitations
 from app.notifications import resend_posted, revoke_posted
 from app.services import DomainError
 from app.services.accounts import set_active, set_roles
@@ -36,6 +37,7 @@ from app.services.crisis import (
     update_crisis_line,
     update_safety_settings,
 )
+from app.services.outbox import failed_mail, retry_mail
 from app.services.practice import (
     SettingsError,
     clinicians_of_practice,
@@ -50,6 +52,7 @@ from app.services.scoping import (
     couple_for_admin,
     crisis_line_for_admin,
     invitation_for_admin,
+    mail_for_admin,
     therapists_of_practice,
 )
 from app.transactions import Refused, refusals_shown_at
@@ -369,3 +372,30 @@ def move_crisis_line_route(line_id: int):
         audit_request("crisis_line.moved", line, direction=form.direction.data)
     return redirect(location)
 
+
+
+# --- emails that failed after their retries --------------------------------------------
+
+MAIL_KINDS = {"invitation": "Invitation", "password_reset": "Password reset",
+              "attention": "Please sign in"}
+
+
+@bp.get("/mail", endpoint="failed_mail")
+def failed_mail_page():
+    """The practice's emails that failed after their retries, with the error."""
+    return render_template("admin/mail.html", rows=failed_mail(_admin().practice_id),
+                           kinds=MAIL_KINDS)
+
+
+@bp.post("/mail/<int:row_id>/retry", endpoint="retry_mail")
+def retry_mail_route(row_id: int):
+    admin = _admin()
+    row = mail_for_admin(row_id, admin)
+    location = url_for("admin.failed_mail")
+    if EmptyForm().validate_on_submit():
+        with refusals_shown_at(location):
+            retry_mail(row, admin)
+        audit_request("mail.retried", row, kind=row.kind)
+        enqueue_after_commit(deliver_mail, row.id)
+        flash(f"The email to {row.recipient} will be sent again.", "info")
+    return redirect(location)
