@@ -128,7 +128,6 @@ def register_cli(app: Flask) -> None:
             periodic=not no_periodic,
             check_worker_health=True,
         )
-        config.setup_logger()
         consumer = huey.create_consumer(**config.values)
         click.echo(f"Consumer on {type(huey.storage).__name__} with {config.workers} worker(s).")
         consumer.run()

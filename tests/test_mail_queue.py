@@ -189,6 +189,37 @@ def test_another_practices_admin_cannot_see_or_retry_a_failed_email(
     assert rows(db)[0].status == "failed"
 
 
+# --- invitations: the link's secret is made by the task ---------------------------------
+
+
+def test_an_invitation_link_is_made_when_its_email_is_sent_and_never_queued(
+        app, db, client, make_user, mailbox, tmp_path):
+    from app.mail_queue import queue_invitations
+    from app.models import Invitation
+    from app.services.invitations import revoke
+    from app.services.practice import invite_clinician
+
+    admin = make_user(("admin",))
+    with real_queue(app, JOBS_SQLITE_PATH=str(tmp_path / "jobs.db")) as huey:
+        with unit_of_work():
+            kept = invite_clinician(admin, email="kept@example.org", name="Kept Person",
+                                    roles={"therapist"})
+            withdrawn = invite_clinician(admin, email="gone@example.org", name="Gone Person",
+                                         roles={"therapist"})
+            queue_invitations([kept, withdrawn])
+        hash_in_request = kept.invitation.token_hash
+        assert [task.args for task in huey.pending()] == [(r.id,) for r in rows(db)]
+        with unit_of_work():
+            revoke(db.session.get(Invitation, withdrawn.invitation.id))
+        assert drain(app) == 2
+    assert [r.status for r in rows(db)] == ["sent", "dropped"]
+    assert not mailbox.to("gone@example.org")
+    db.session.expire_all()
+    assert db.session.get(Invitation, kept.invitation.id).token_hash != hash_in_request
+    link = mailbox.link_to("kept@example.org", "/invitation/")
+    assert client.get(link).status_code == 200
+
+
 # --- a reset request: the same work for any address --------------------------------------
 
 
