@@ -377,7 +377,7 @@ def move_crisis_line_route(line_id: int):
 # --- emails that failed after their retries --------------------------------------------
 
 MAIL_KINDS = {"invitation": "Invitation", "password_reset": "Password reset",
-              "attention": "Please sign in"}
+              "attention": "Sign-in notice"}
 
 
 @bp.get("/mail", endpoint="failed_mail")
