@@ -15,7 +15,7 @@ VNU_STAMP   := $(VENV)/npm/.vnu-jar-$(VNU_VERSION)
 .PHONY: help run test test-fast lint bench clean system-run system-test
 
 help:
-	@echo "make run        set up .venv, migrate, load guides and demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make run        set up .venv, migrate, load guides and demo data, serve on http://$(HOST):$(PORT) with a queue consumer"
 	@echo "make test       lint, then the whole suite (browser tests included)"
 	@echo "make test-fast  the suite without the browser tests, for the inner loop"
 	@echo "make lint       ruff"
@@ -54,8 +54,14 @@ run: system-run $(VENV)/.installed
 	@$(DEV) $(BIN)/flask db upgrade
 	@$(DEV) $(BIN)/flask guides load
 	@$(DEV) $(BIN)/flask demo --if-empty
-	@echo "Rekindle (development) on http://$(HOST):$(PORT) — Ctrl+C to stop."
-	@$(DEV) $(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "Rekindle (development) on http://$(HOST):$(PORT), with a queue consumer — Ctrl+C stops both."
+	@# The consumer (the mail) runs beside the web server on the SQLite queue in instance/,
+	@# in a session of its own so that it gets one signal: when the server stops (Ctrl+C or
+	@# anything else) the trap asks the consumer to finish its tasks and stop.
+	@$(DEV) PUBLIC_URL=http://$(HOST):$(PORT) setsid $(BIN)/flask jobs worker & worker=$$!; \
+	  trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  trap 'exit 130' INT TERM; \
+	  $(DEV) PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: system-run $(VENV)/.installed-test
 	$(BIN)/ruff check .

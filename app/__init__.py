@@ -112,8 +112,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
+    from app import jobs
     from app.cli import register_cli
 
+    jobs.init_app(app)
     register_cli(app)
     if mode != "testing":
         # Everything alive now lives as long as the process: keep it out of the garbage

@@ -152,6 +152,9 @@ def register_cli(app: Flask) -> None:
                 click.echo(f"  {email:<24} {role}")
 
     _in_units_of_work(app.cli)
+    from app.jobs import register_cli as register_jobs_cli
+
+    register_jobs_cli(app)  # the consumer is no unit of work: each task is its own
 
 
 def _in_units_of_work(group: click.Group) -> None:

@@ -68,6 +68,13 @@ class BaseConfig:
     REPORT_WORKERS = 2
     REPORT_TIMEOUT_SECONDS = 60
     REPORT_MEMORY_MB = 1024
+    # The task queue (app/jobs.py): SQLite in the instance folder unless REDIS_URL is set.
+    REDIS_URL: str | None = None
+    JOBS_SQLITE_PATH: str | None = None  # default: instance/jobs.db
+    JOBS_WORKERS = 2
+    JOBS_IMMEDIATE = False
+    # Links in emails start with this (a task has no request to read a host from).
+    PUBLIC_URL = "http://127.0.0.1:5000"
 
 
 class DevelopmentConfig(BaseConfig):
@@ -76,6 +83,7 @@ class DevelopmentConfig(BaseConfig):
 
 
 class ProductionConfig(BaseConfig):
+    PUBLIC_URL: str | None = None  # must be set: check_production
     SESSION_COOKIE_SECURE = True
     HSTS = True
     PREFERRED_URL_SCHEME = "https"
@@ -89,6 +97,8 @@ class TestingConfig(BaseConfig):
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
     MAIL_TO_LOG = True
+    # Tasks run in place when enqueued (Huey's immediate mode), in the app's own context.
+    JOBS_IMMEDIATE = True
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {
@@ -136,10 +146,13 @@ def from_environment(mode: str, environ: os._Environ[str] | dict[str, str]) -> d
         "AUDIT_HMAC_KEY",
         "AUDIT_CHECKPOINT_PATH",
         "RATELIMIT_STORAGE_URI",
+        "REDIS_URL",
+        "JOBS_SQLITE_PATH",
+        "PUBLIC_URL",
     ):
         if environ.get(key):
             values[key] = environ[key]
-    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "PROXY_FIX_X_FOR"):
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "PROXY_FIX_X_FOR", "JOBS_WORKERS"):
         if environ.get(key):
             values[key] = int(environ[key])
     if "MAIL_USE_TLS" in environ:
@@ -156,7 +169,8 @@ def normalise_database_url(url: str) -> str:
 
 
 def check_production(config: dict[str, Any]) -> None:
-    """Refuse to start production without a real secret key and a mail server."""
+    """Refuse to start production without a real secret key, a mail server and the public
+    address that links in emails start with."""
     problems = []
     key = config.get("SECRET_KEY") or ""
     if len(key) < 32:
@@ -171,6 +185,12 @@ def check_production(config: dict[str, Any]) -> None:
         )
     if not config.get("MAIL_SERVER"):
         problems.append("MAIL_SERVER must name the SMTP server that sends invitations")
+    public = config.get("PUBLIC_URL") or ""
+    if not public.startswith(("https://", "http://")):
+        problems.append(
+            "PUBLIC_URL must be the address people open Rekindle at (for example "
+            "https://rekindle.example.org): links in emails are built from it"
+        )
     if problems:
         raise ConfigError(
             "Rekindle refuses to start in production mode:\n  - "

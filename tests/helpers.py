@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import sqlalchemy as sa
 
 from app.clock import now, today_in
-from app.models import Invitation, Report
+from app.models import Invitation, MailOutbox, Report
 from app.services.crisis import add_crisis_line
 from app.services.homework import Schedule, assign_exercise, log_entry
 from app.services.own_exercises import create_own_exercise
@@ -195,6 +195,12 @@ MATRIX.update({
         "POST", "/admin/crisis-resources/{crisis_line}/move", ADMIN_POST),
 })
 
+# Issue 14, point 2: emails that failed after their retries, listed for admins and retried.
+MATRIX.update({
+    "admin.failed_mail": ("GET", "/admin/mail", ADMIN_GET),
+    "admin.retry_mail": ("POST", "/admin/mail/{mail}/retry", ADMIN_POST),
+})
+
 
 def build_world(db, make_practice, make_user, make_couple) -> tuple[dict, dict]:
     """The users by role and the ids the MATRIX's URLs name, in two practices: ours (admin,
@@ -231,6 +237,7 @@ def build_world(db, make_practice, make_user, make_couple) -> tuple[dict, dict]:
     db.session.add(report)
     crisis_line = add_crisis_line(admin, practice, name="A helpline", number="0800 000 000",
                                   hours=None, url=None)
+    mail = failed_mail_row(db, therapist)
     db.session.commit()
     users = {
         "partner": couple.partners[0].user,
@@ -245,8 +252,18 @@ def build_world(db, make_practice, make_user, make_couple) -> tuple[dict, dict]:
            "user": other_therapist.id, "clinician_invitation": clinician_invitation.id,
            "exercise": exercise.id, "assignment": assignment.id, "today": today.isoformat(),
            "entry": entry.id, "session": session.id, "report": report.id,
-           "crisis_line": crisis_line.id}
+           "crisis_line": crisis_line.id, "mail": mail.id}
     return users, ids
+
+
+def failed_mail_row(db, user, error: str = "the mail server did not accept the message"):
+    """An email to `user` that failed after its retries, as the admins' list shows it."""
+    row = MailOutbox(kind="attention", recipient=user.email, practice_id=user.practice_id,
+                     user_id=user.id, status="failed", attempts=5, last_error=error,
+                     claimed_at=now())
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def sign_in(client, user) -> None:

@@ -87,7 +87,8 @@ def test_every_state_changing_route_requires_a_csrf_token(app, world):
                   "entry_id": ids["entry"], "invitation_id": ids["invitation"],
                   "user_id": ids["clinician"], "exercise_id": ids["exercise"],
                   "position": 1, "day": ids["today"], "session_id": ids["session"],
-                  "report_id": ids["report"], "line_id": ids["crisis_line"]}
+                  "report_id": ids["report"], "line_id": ids["crisis_line"],
+                  "row_id": ids["mail"]}
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values.get(m.group(1), "x")), rule.rule)
         response = client.post(url, data={"anything": "1"})
         assert response.status_code == 400, (rule.endpoint, response.status_code)

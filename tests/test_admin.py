@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.clock import now as clock_now
-from app.models import AuditEvent, Couple, CrisisLine, Invitation, Practice, User
+from app.models import AuditEvent, Couple, CrisisLine, Invitation, MailOutbox, Practice, User
 from tests.conftest import PASSWORD, IsolatedClient, csrf_token_from
+from tests.helpers import failed_mail_row
 
 ADMIN_GET_PATHS = (
     "/admin/",
@@ -568,7 +569,8 @@ def _path(rule, ids: dict[str, int]) -> str:
     return rule.rule.replace("<int:user_id>", str(ids["user_id"])).replace(
         "<int:couple_id>", str(ids["couple_id"])).replace(
         "<int:invitation_id>", str(ids["invitation_id"])).replace(
-        "<int:line_id>", str(ids["line_id"]))
+        "<int:line_id>", str(ids["line_id"])).replace(
+        "<int:row_id>", str(ids["row_id"]))
 
 
 def test_every_admin_route_is_covered_by_these_tests(app):
@@ -580,6 +582,7 @@ def test_every_admin_route_is_covered_by_these_tests(app):
         "admin.move_couple", "admin.settings", "admin.audit",
         "admin.crisis_resources", "admin.safety_settings", "admin.edit_crisis_line",
         "admin.remove_crisis_line", "admin.move_crisis_line",
+        "admin.failed_mail", "admin.retry_mail",
     }
 
 
@@ -597,13 +600,15 @@ def practice_a(db, make_practice, make_admin, make_therapist, make_couple, mailb
                                 roles={"therapist"})
     line = add_crisis_line(admin, practice, name="Line A", number="0800 111 111", hours=None,
                            url=None)
+    mail = failed_mail_row(db, therapist)
     db.session.commit()
     return {
         "admin": admin,
         "therapist": therapist,
         "couple": couple,
         "ids": {"user_id": therapist.id, "couple_id": couple.id,
-                "invitation_id": outgoing.invitation.id, "line_id": line.id},
+                "invitation_id": outgoing.invitation.id, "line_id": line.id,
+                "row_id": mail.id},
     }
 
 
@@ -619,6 +624,8 @@ def _snapshot(db, ids):
         db.session.get(Invitation, ids["invitation_id"]).send_count,
         [(line.name, line.number, line.position) for line in db.session.scalars(
             sa.select(CrisisLine).order_by(CrisisLine.id))],
+        [(row.status, row.attempts) for row in db.session.scalars(
+            sa.select(MailOutbox).order_by(MailOutbox.id))],
     )
 
 
@@ -640,7 +647,7 @@ def test_admin_of_another_practice_gets_not_found_for_every_record(
         response = client.post(_path(rule, practice_a["ids"]), data=data)
         assert response.status_code == 404, rule.rule
         tried += 1
-    assert tried == 9
+    assert tried == 10
     assert _snapshot(db, practice_a["ids"]) == before
     for page in ("/admin/clinicians", "/admin/couples", "/admin/audit"):
         html = client.get(page).text

@@ -36,6 +36,7 @@ def test_production_with_real_settings_is_hardened(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     monkeypatch.setenv("AUDIT_HMAC_KEY", "y" * 48)
     monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setenv("PUBLIC_URL", "https://rekindle.example.org")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

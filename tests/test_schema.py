@@ -17,6 +17,7 @@ from app.models import (
     FormSubmission,
     Guide,
     Invitation,
+    MailOutbox,
     MeasureResponse,
     PolicyConsent,
     Report,
@@ -96,6 +97,9 @@ def rows(db, make_couple):
     db.session.flush()
     flag = SafetyFlag(couple_id=couple.id, check_id=check.id, addition_id=addition.id)
     db.session.add(flag)
+    outbox = MailOutbox(kind="attention", recipient=therapist.email,
+                        practice_id=therapist.practice_id, user_id=therapist.id)
+    db.session.add(outbox)
     db.session.commit()
     invitation = db.session.scalars(sa.select(Invitation)).first()
     consent = db.session.scalars(sa.select(PolicyConsent)).first()
@@ -112,6 +116,7 @@ def rows(db, make_couple):
         "safety_holds": safety_hold.id,
         "crisis_lines": crisis_line.id,
         "safety_checks": check.id, "safety_additions": addition.id, "safety_flags": flag.id,
+        "mail_outbox": outbox.id,
     }
 
 
@@ -211,6 +216,9 @@ CHECKS = [
     ("ck_safety_additions_text_not_blank", "safety_additions", "text = ' '"),
     ("ck_safety_flags_handled_with_note_or_open", "safety_flags",
      "handled_at = created_at, handling_note = ' '"),
+    ("ck_mail_outbox_kind_known", "mail_outbox", "kind = 'newsletter'"),
+    ("ck_mail_outbox_status_known", "mail_outbox", "status = 'lost'"),
+    ("ck_mail_outbox_attempts_not_negative", "mail_outbox", "attempts = -1"),
 ]
 
 

@@ -42,7 +42,7 @@ from app.services.resets import request_reset
 from app.services.safety_check import QUESTIONS
 from app.services.sessions import schedule_session
 from tests.conftest import IN_CI, csrf_token_from
-from tests.helpers import MATRIX, sign_in
+from tests.helpers import MATRIX, failed_mail_row, sign_in
 
 VNU_VERSION = "26.9.27"
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,6 +160,7 @@ def _practice_to_check(db, runner, make_practice, make_user, make_couple):
     add_crisis_line(admin, admin.practice, name="Example text service", number=None,
                     hours=None, url="https://text.example.org/")
     admin.practice.emergency_number = "999"
+    mail = failed_mail_row(db, therapist)  # the admins' list of emails not sent, one row
     db.session.commit()
 
     alex, sam = (p.user for p in sorted(one.partners, key=lambda p: p.position))
@@ -189,7 +190,7 @@ def _practice_to_check(db, runner, make_practice, make_user, make_couple):
         "exercise": exercise.id, "assignment": check_in.id, "today": today.isoformat(),
         "entry": old_entry.id, "session": upcoming.id,
         "report": _the(db, Report, Report.couple_id == one.id).id,
-        "crisis_line": crisis_line.id,
+        "crisis_line": crisis_line.id, "mail": mail.id,
     }
     extras = {
         "two": two, "three": three, "jordan": user("jordan@example.com"),

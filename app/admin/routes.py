@@ -3,7 +3,6 @@
 Never clinical content: couples are shown by name, status and therapist only.
 """
 
-from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
@@ -22,7 +21,9 @@ from app.admin.forms import (
 from app.auth.forms import EmptyForm
 from app.extensions import limiter
 from app.forms import status_of
-from app.notifications import deliver_invitations, resend_posted, revoke_posted
+from app.jobs import enqueue_after_commit
+from app.mail_queue import deliver_mail, queue_invitations
+from app.notifications import resend_posted, revoke_posted
 from app.services import DomainError
 from app.services.accounts import set_active, set_roles
 from app.services.audit import actor_names, events_for_practice
@@ -36,6 +37,7 @@ from app.services.crisis import (
     update_crisis_line,
     update_safety_settings,
 )
+from app.services.outbox import failed_mail, retry_mail
 from app.services.practice import (
     SettingsError,
     clinicians_of_practice,
@@ -50,9 +52,10 @@ from app.services.scoping import (
     couple_for_admin,
     crisis_line_for_admin,
     invitation_for_admin,
+    mail_for_admin,
     therapists_of_practice,
 )
-from app.transactions import Refused, after_commit, refusals_shown_at
+from app.transactions import Refused, refusals_shown_at
 
 
 def _admin():
@@ -106,7 +109,7 @@ def invite_clinician_page():
             audit_request(
                 "clinician.invited", outgoing.invitation, roles=sorted(form.selected_roles())
             )
-            after_commit(partial(deliver_invitations, [outgoing]))
+            queue_invitations([outgoing])
             flash(f"An invitation was sent to {outgoing.invitation.email}.", "info")
             return redirect(url_for("admin.clinicians"))
     return render_template("admin/invite_clinician.html", form=form), status_of(form)
@@ -369,3 +372,30 @@ def move_crisis_line_route(line_id: int):
         audit_request("crisis_line.moved", line, direction=form.direction.data)
     return redirect(location)
 
+
+
+# --- emails that failed after their retries --------------------------------------------
+
+MAIL_KINDS = {"invitation": "Invitation", "password_reset": "Password reset",
+              "attention": "Sign-in notice"}
+
+
+@bp.get("/mail", endpoint="failed_mail")
+def failed_mail_page():
+    """The practice's emails that failed after their retries, with the error."""
+    return render_template("admin/mail.html", rows=failed_mail(_admin().practice_id),
+                           kinds=MAIL_KINDS)
+
+
+@bp.post("/mail/<int:row_id>/retry", endpoint="retry_mail")
+def retry_mail_route(row_id: int):
+    admin = _admin()
+    row = mail_for_admin(row_id, admin)
+    location = url_for("admin.failed_mail")
+    if EmptyForm().validate_on_submit():
+        with refusals_shown_at(location):
+            retry_mail(row, admin)
+        audit_request("mail.retried", row, kind=row.kind)
+        enqueue_after_commit(deliver_mail, row.id)
+        flash(f"The email to {row.recipient} will be sent again.", "info")
+    return redirect(location)

@@ -1,7 +1,5 @@
-import contextlib
-from functools import partial
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -19,7 +17,7 @@ from app.auth.forms import (
 )
 from app.extensions import csrf, limiter, login_manager
 from app.forms import status_of
-from app.mail import MailError, send_mail
+from app.mail_queue import queue_reset
 from app.services import DomainError
 from app.services.accounts import (
     authenticate,
@@ -31,8 +29,8 @@ from app.services.accounts import (
 from app.services.crisis import quick_exit_url
 from app.services.invitations import InvalidLink, accept, couple_of_invitation, invitation_from_link
 from app.services.policies import NOT_REAL_TIME, policy_sentences
-from app.services.resets import complete_reset, request_reset, reset_from_link
-from app.transactions import after_commit, audit_lasting
+from app.services.resets import complete_reset, reset_from_link
+from app.transactions import audit_lasting
 
 login_manager.login_view = "auth.sign_in"
 login_manager.login_message = "Please sign in to continue."
@@ -216,25 +214,10 @@ def accept_invitation(token: str):
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        found = request_reset(form.email.data)
-        if found is not None:
-            user, token = found
-            audit_request("password_reset.requested", user, actor=None)
-            after_commit(partial(_mail_reset_link, user.email, token))
+        # The same work for any address: one outbox row; the task decides what to send.
+        queue_reset(form.email.data)
         return render_template("auth/reset_sent.html")
     return render_template("auth/reset_request.html", form=form), status_of(form)
-
-
-def _mail_reset_link(email: str, token: str) -> None:
-    # The answer must not differ when sending fails; the failure is in the log.
-    with contextlib.suppress(MailError):
-        send_mail(
-            email,
-            "Reset your Rekindle password",
-            "password_reset",
-            link=url_for("auth.reset_password", token=token, _external=True),
-            minutes=current_app.config["PASSWORD_RESET_MINUTES"],
-        )
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

@@ -5,7 +5,6 @@ answers never shown back once sent (a phone can be taken). The other partner's p
 change with any of it (tests/test_safety_invisible.py).
 """
 
-from functools import partial
 
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
@@ -15,13 +14,12 @@ from app.auth.forms import EmptyForm
 from app.client import bp
 from app.client.safety_forms import AdditionForm, SafetyCheckForm
 from app.forms import status_of
-from app.notifications import deliver_attention_notice
+from app.mail_queue import queue_attention_notice
 from app.services import DomainError
 from app.services.crisis import crisis_resources
 from app.services.policies import say
 from app.services.safety_check import add_to_check, due_for, has_answered, submit_check
 from app.services.scoping import couple_for_partner
-from app.transactions import after_commit
 
 # The session key "Not now" sets: the check is asked again at the next sign-in. Nothing
 # is written to the database.
@@ -46,7 +44,7 @@ def _words() -> dict:
 
 
 def _notify_therapist(couple) -> None:
-    after_commit(partial(deliver_attention_notice, couple.therapist.email))
+    queue_attention_notice(couple.therapist)
 
 
 @bp.route("/for-you", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from app.models.couples import Couple, Partner, PolicyConsent
 from app.models.crisis import CrisisLine
 from app.models.guides import Exercise, ExerciseVersion, Guide, Step
 from app.models.homework import Assignment, AssignmentPause, Draft, Entry, EntryRevision
+from app.models.outbox import MailOutbox
 from app.models.reports import Report
 from app.models.safety_checks import SafetyAddition, SafetyCheck, SafetyFlag
 from app.models.safety_holds import SafetyHold
@@ -27,6 +28,7 @@ __all__ = [
     "FormSubmission",
     "Guide",
     "Invitation",
+    "MailOutbox",
     "MeasureResponse",
     "Partner",
     "PasswordReset",

@@ -46,6 +46,15 @@ def _issue(invitation: Invitation) -> Outgoing:
     return Outgoing(invitation, token)
 
 
+def fresh_link(invitation: Invitation) -> str:
+    """A new secret for the invitation's link, made when its email is sent (the queue and
+    the outbox never hold one); any earlier link of the invitation stops working."""
+    secret, hashed = new_secret()
+    invitation.token_hash = hashed
+    db.session.flush()
+    return make_token(PURPOSE, invitation.id, secret)
+
+
 def invite_user(
     inviter: User,
     *,

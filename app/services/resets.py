@@ -18,9 +18,20 @@ PURPOSE = "password_reset"
 
 def request_reset(email: str) -> tuple[User, str] | None:
     """(user, link token) when an active account with a password has this address."""
+    user = resettable_user(email)
+    return None if user is None else (user, issue_reset(user))
+
+
+def resettable_user(email: str) -> User | None:
+    """The active account with a password that has this address, if any."""
     user = user_by_email(email)
     if user is None or not user.is_active or not user.password_hash:
         return None
+    return user
+
+
+def issue_reset(user: User) -> str:
+    """A new one-hour reset for the user; the link's token (its secret is never stored)."""
     secret, hashed = new_secret()
     reset = PasswordReset(
         user_id=user.id,
@@ -29,7 +40,7 @@ def request_reset(email: str) -> tuple[User, str] | None:
     )
     db.session.add(reset)
     db.session.flush()
-    return user, make_token(PURPOSE, reset.id, secret)
+    return make_token(PURPOSE, reset.id, secret)
 
 
 def reset_from_link(token: str) -> PasswordReset:

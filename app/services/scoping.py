@@ -15,6 +15,7 @@ from app.models import (
     Entry,
     Exercise,
     Invitation,
+    MailOutbox,
     Partner,
     Report,
     Step,
@@ -205,3 +206,12 @@ def crisis_line_for_admin(line_id: int, admin: User) -> CrisisLine:
     if line is None or not admin.is_admin or line.practice_id != admin.practice_id:
         raise NotVisible("crisis_lines", line_id)
     return line
+
+
+def mail_for_admin(row_id: int, admin: User) -> MailOutbox:
+    """An outbox row of the admin's practice (an address not known to be anyone's is no
+    practice's, and no admin's)."""
+    row = db.session.get(MailOutbox, row_id)
+    if row is None or not admin.is_admin or row.practice_id != admin.practice_id:
+        raise NotVisible("mail_outbox", row_id)
+    return row

@@ -1,4 +1,3 @@
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
@@ -7,7 +6,8 @@ from flask_login import current_user
 from app.access import audit_request, limit_from, per_user_key
 from app.auth.forms import EmptyForm
 from app.extensions import limiter
-from app.notifications import deliver_invitations, resend_posted, revoke_posted
+from app.mail_queue import queue_invitations
+from app.notifications import resend_posted, revoke_posted
 from app.services import DomainError
 from app.services.audit import actor_names, events_for_couple
 from app.services.caseload import DESCENDING, normalise_sort, therapist_week
@@ -36,7 +36,7 @@ from app.services.sessions import sessions_of
 from app.therapist import bp
 from app.therapist.forms import NewCoupleForm
 from app.therapist.safety_hold import safety_hold_context
-from app.transactions import after_commit, refusals_shown_at
+from app.transactions import refusals_shown_at
 from reports.charts import Series, line_chart
 
 
@@ -79,7 +79,7 @@ def new_couple():
                           completion_shared=created.couple.is_completion_shared)
             for outgoing in created.outgoing:
                 audit_request("invitation.sent", outgoing.invitation)
-            after_commit(partial(deliver_invitations, created.outgoing))
+            queue_invitations(created.outgoing)
             flash("The couple was created and both partners were sent an invitation.", "info")
             return redirect(url_for("therapist.couple", couple_id=created.couple.id))
     if form.errors:
@@ -133,7 +133,7 @@ def invite(couple_id: int, position: int):
         with refusals_shown_at(location):
             outgoing = invite_partner(current_user, found, position)
         audit_request("invitation.sent", outgoing.invitation)
-        after_commit(partial(deliver_invitations, [outgoing]))
+        queue_invitations([outgoing])
         flash(f"An invitation was sent to {outgoing.invitation.email}.", "info")
     return redirect(location)
 

@@ -425,3 +425,31 @@ def test_the_private_check_and_its_flag_have_no_serious_violations(
 
     assert {name: v for name, v in found.items() if v} == {}
     assert {name: w for name, w in widths.items() if name.endswith("phone") and w > 390} == {}
+
+
+# --- issue 14: emails that failed after their retries -------------------------------------
+
+
+def test_the_admins_list_of_emails_not_sent_has_no_serious_or_critical_violations(
+        demo, db, page):
+    """The admin's "Emails not sent" page with a failed row, its retry, and the empty list."""
+    import sqlalchemy as sa
+
+    from app.models import User
+    from tests.helpers import failed_mail_row
+
+    therapist = db.session.scalar(sa.select(User).where(User.email == "therapist@example.com"))
+    failed_mail_row(db, therapist, "the mail server did not accept the message")
+    db.session.commit()
+    found: dict[str, list[str]] = {}
+    log_in(page, "admin@example.com")
+    page.goto("/admin/mail")
+    expect(page.get_by_role("heading", name="Emails not sent", level=1)).to_be_visible()
+    expect(page.get_by_role("cell", name="therapist@example.com", exact=True)).to_be_visible()
+    found["admin-mail"] = serious_violations(page)
+    shoot(page, "a11y-admin-mail")
+    page.get_by_role("button", name="Send again to therapist@example.com").click()
+    expect(page.get_by_text("No email has failed")).to_be_visible()
+    found["admin-mail-empty"] = serious_violations(page)
+    shoot(page, "a11y-admin-mail-empty")
+    assert {name: v for name, v in found.items() if v} == {}
