@@ -113,7 +113,7 @@ def _send(row: MailOutbox) -> None:
     elif row.kind == "password_reset":
         user = resettable_user(row.recipient)
         if user is None:  # as before: nothing is sent to an address without an account
-            return mark_dropped(row)
+            return mark_dropped(row, forget_recipient=True)
         row.practice_id, row.user_id = user.practice_id, user.id
         audit.record("password_reset.requested", actor=None, subject=user)
         send_mail(row.recipient, RESET_SUBJECT, "password_reset",

@@ -50,9 +50,12 @@ def mark_sent(row: MailOutbox, at: dt.datetime) -> None:
     db.session.flush()
 
 
-def mark_dropped(row: MailOutbox) -> None:
-    """Nothing to send any more (a withdrawn invitation, an address with no account)."""
+def mark_dropped(row: MailOutbox, *, forget_recipient: bool = False) -> None:
+    """Nothing to send any more (a withdrawn invitation, an address with no account). An
+    address that belongs to no account is not kept: it is whatever someone typed."""
     row.status = "dropped"
+    if forget_recipient:
+        row.recipient = ""
     db.session.flush()
 
 
