@@ -367,3 +367,36 @@ def test_a_real_consumer_sends_once_and_picks_up_what_a_dead_one_abandoned(
         wait_for(lambda: len(mailbox.to(other.email)) == 1)
         wait_for(lambda: rows(db)[-1].status == "sent")
     assert [r.status for r in rows(db)] == ["sent", "sent"]
+
+
+def test_the_therapist_sees_an_invitation_whose_email_failed_and_can_send_it_again(
+        app, db, client, sign_in_as, make_therapist, mailbox):
+    from app.mail_queue import queue_invitations
+    from app.services.couples import PartnerDetails, create_couple
+
+    therapist = make_therapist()
+    with unit_of_work():
+        created = create_couple(
+            therapist, name="Ana & Ben", timezone="UTC", policy="limited",
+            partners=[PartnerDetails("Ana Lima", "ana@example.org"),
+                      PartnerDetails("Ben Lima", "ben@exmaple.org")])
+        queue_invitations(created.outgoing)
+    ben = next(o.invitation for o in created.outgoing if o.invitation.email.startswith("ben"))
+    # Ben's address is mistyped: his email fails after all its retries.
+    db.session.execute(sa.update(MailOutbox).where(MailOutbox.invitation_id == ben.id)
+                       .values(status="failed", attempts=MAX_ATTEMPTS,
+                               last_error="the mail server did not accept the message"))
+    db.session.commit()
+    failed = "The email could not be delivered"
+    sign_in_as(therapist)
+    page = client.get(f"/therapist/couples/{created.couple.id}")
+    assert page.text.count(failed) == 1
+    row = re.search(r"<tr>(?:(?!</tr>).)*" + failed, page.text, re.S).group(0)
+    assert "Ben Lima" in row and "Ana Lima" not in row
+    response = client.post(
+        f"/therapist/couples/{created.couple.id}/invitations/{ben.id}/resend",
+        data={"csrf_token": csrf_token_from(page.text)})
+    assert response.status_code == 302
+    # Two: the loopback server took the first one before this test marked it failed.
+    assert len(mailbox.to("ben@exmaple.org")) == 2
+    assert failed not in client.get(f"/therapist/couples/{created.couple.id}").text

@@ -8,6 +8,7 @@ retried task finds the row taken or done and sends nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import sqlalchemy as sa
 
@@ -102,3 +103,16 @@ def retry_mail(row: MailOutbox, admin: User) -> MailOutbox:
     row.status, row.attempts, row.claimed_at = "queued", 0, None
     db.session.flush()
     return row
+
+
+def undelivered_invitations(invitation_ids: Collection[int]) -> set[int]:
+    """Of these invitations, those whose latest email failed after all its retries: the
+    therapist is told on the couple page, and "Send again" sends a new one."""
+    if not invitation_ids:
+        return set()
+    latest = (sa.select(sa.func.max(MailOutbox.id))
+              .where(MailOutbox.invitation_id.in_(invitation_ids))
+              .group_by(MailOutbox.invitation_id))
+    return set(db.session.scalars(
+        sa.select(MailOutbox.invitation_id)
+        .where(MailOutbox.id.in_(latest), MailOutbox.status == "failed")))

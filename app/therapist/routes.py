@@ -26,6 +26,7 @@ from app.services.measures import (
     responses_for,
     score_history,
 )
+from app.services.outbox import undelivered_invitations
 from app.services.own_exercises import own_exercises
 from app.services.policies import policy_summary, say, therapist_badge
 from app.services.progress import couple_progress, rating_trends, recent
@@ -91,6 +92,8 @@ def new_couple():
 def couple(couple_id: int):
     found = couple_for_therapist(couple_id, current_user)
     slots = partner_slots(found, pending_invitations(found))
+    undelivered = undelivered_invitations(
+        [slot.invitation.id for slot in slots if slot.status == "pending"])
     progress = couple_progress(found, therapist_week(current_user))
     show_all = request.args.get("entries") == "all"
     timeline = progress.timeline if show_all else recent(progress.timeline, days=14)
@@ -98,6 +101,7 @@ def couple(couple_id: int):
     return render_template(
         "therapist/couple.html",
         couple=found,
+        undelivered=undelivered,
         slots=slots,
         policy_summary=policy_summary(found),
         one_partner=say("therapist.one_partner"),
